@@ -1,0 +1,55 @@
+/**
+ * The one catalogue of ARK error codes. Every error ARK raises on purpose carries one of these codes; the code is
+ * stable (scripts and the HTTP API match on it), the `hint` says what the reader should do about it.
+ * Add new codes here, grouped by area, never rename one.
+ */
+export const errorCatalogue = {
+  // config
+  ARK_CONFIG_NOT_FOUND: { status: 400, hint: "Create runtime.config.yaml (or .arkrc.yaml / ark.config.yaml) in the project folder, or pass --config FILE." },
+  ARK_CONFIG_PARSE: { status: 400, hint: "Fix the YAML syntax at the position shown." },
+  ARK_CONFIG_INVALID: { status: 400, hint: "Fix every error listed (each names file:line:col and the path); `ark config schema` prints what is allowed." },
+  ARK_CONFIG_ENV_MISSING: { status: 400, hint: "Export the variable, or give a default with ${VAR:-default}." },
+  // plugins and kernel
+  ARK_PLUGIN_LOAD_FAILED: { status: 500, hint: "Check the plugin's `from:` path or package name and that the module has a default export made with definePlugin()." },
+  ARK_PLUGIN_MANIFEST_INVALID: { status: 500, hint: "A plugin needs an id (lower-case, dash-separated), a semver version and a `kernel` semver range." },
+  ARK_PLUGIN_DUPLICATE_ID: { status: 500, hint: "Two listed plugins have the same id; remove one entry from `plugins:`." },
+  ARK_PLUGIN_KERNEL_MISMATCH: { status: 500, hint: "Use a plugin version built for this kernel's API version, or upgrade ARK." },
+  ARK_PLUGIN_CYCLE: { status: 500, hint: "Break the cycle: one of the plugins on the path must stop requiring the next." },
+  ARK_PLUGIN_MISSING_DEPENDENCY: { status: 500, hint: "Add the missing plugins to `plugins:` in the config (or enable them), or remove the plugins that need them." },
+  ARK_PLUGIN_REGISTER_FAILED: { status: 500, hint: "The plugin's register() threw; register must be synchronous and only declare contributions." },
+  ARK_PLUGIN_INIT_FAILED: { status: 500, hint: "See the cause; fix the plugin's config or set onBootFailure: continue to boot without it." },
+  ARK_PLUGIN_START_FAILED: { status: 500, hint: "See the cause; fix the plugin's config or set onBootFailure: continue to boot without it." },
+  ARK_PLUGIN_TIMEOUT: { status: 500, hint: "The plugin did not finish in time; raise its `timeoutMs` in the config or fix what it waits for." },
+  ARK_PLUGIN_DEPENDENCY_FAILED: { status: 500, hint: "Fix the dependency that failed first; this plugin could not boot without it." },
+  ARK_PLUGIN_STOP_FAILED: { status: 500, hint: "A plugin failed while stopping; the others were still stopped. See the cause." },
+  ARK_CONTRIBUTION_DUPLICATE: { status: 500, hint: "Two plugins contribute the same id; disable one of them or rename the contribution." },
+  ARK_CONTRIBUTION_INVALID: { status: 500, hint: "The contribution is missing required fields; see the message." },
+  ARK_SERVICE_NOT_VISIBLE: { status: 500, hint: "Declare the service ref in the plugin's `consumes` (or require the plugin that provides it)." },
+  ARK_SERVICE_NOT_PROVIDED: { status: 500, hint: "No enabled plugin provides this service; add the plugin that provides it." },
+  ARK_SERVICE_DUPLICATE: { status: 500, hint: "Two plugins provide the same service ref; keep one." },
+  ARK_KERNEL_STATE: { status: 500, hint: "The kernel was used out of order (for example started twice); create a new kernel." },
+  // contracts
+  ARK_CONTRACT_VIOLATION: { status: 400, hint: "The data does not match its JSON Schema; see `details.errors`." },
+  ARK_CONTRACT_UNKNOWN_SCHEMA: { status: 500, hint: "Register the schema with the contract registry before validating against it." },
+  ARK_CONTRACT_DUPLICATE_SCHEMA: { status: 500, hint: "A schema with this $id is already registered with different content." },
+  ARK_EVENT_TYPE_INVALID: { status: 400, hint: "Event types have at least three segments: domain:entity:action (or domain.entity.action)." },
+  // store
+  ARK_STORE_UNREACHABLE: { status: 503, hint: "Check that the database server is running and reachable, and that store.url / ARK_DATABASE_URL is right." },
+  ARK_STORE_QUERY_FAILED: { status: 500, hint: "See the cause; the statement was rolled back." },
+  ARK_STORE_CLOSED: { status: 500, hint: "The store was closed; this happens after the kernel stopped." },
+  ARK_STORE_TIMEOUT: { status: 503, hint: "The statement ran longer than store.statementTimeoutMs; raise it or fix the query." },
+  ARK_MIGRATION_CHECKSUM_MISMATCH: { status: 500, hint: "An applied migration file was edited. Restore the file; put schema changes in a new, higher-numbered migration." },
+  ARK_MIGRATION_FAILED: { status: 500, hint: "The migration was rolled back; fix its SQL and boot again." },
+  ARK_MIGRATION_INVALID: { status: 500, hint: "Migration files are named NNNN_description.sql with unique numbers." },
+  ARK_IDEMPOTENCY_INVALID: { status: 400, hint: "scope and key must be non-empty strings and ttl a positive number of seconds." },
+  ARK_SETTINGS_INVALID: { status: 400, hint: "Fix each field listed in details.fields." },
+  ARK_SECRET_KEY_MISSING: { status: 400, hint: "Set ARK_SECRET_KEY (for example: export ARK_SECRET_KEY=$(openssl rand -hex 32)) before storing secrets." },
+  ARK_SECRET_DECRYPT_FAILED: { status: 500, hint: "The secret was encrypted under a different ARK_SECRET_KEY; restore the old key or store the secret again." },
+  // generic
+  ARK_INVALID_ARGUMENT: { status: 400, hint: "Check the arguments against the command's --help." },
+  ARK_NOT_FOUND: { status: 404, hint: "Check the id." },
+  ARK_INTERNAL: { status: 500, hint: "This is a bug in ARK; please report it with the log lines around it." },
+} as const satisfies Record<string, { status: number; hint: string }>;
+
+/** A stable ARK error code. */
+export type ArkErrorCode = keyof typeof errorCatalogue;

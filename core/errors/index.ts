@@ -1,0 +1,2 @@
+export { ArkError, isArkError, errorMessage } from "./ark-error.js";
+export { errorCatalogue, type ArkErrorCode } from "./catalogue.js";

@@ -1,0 +1,145 @@
+import type { JSONSchema } from "../contracts/json-schema.js";
+
+/**
+ * Contribution types: what a plugin can register. The kernel keeps one registry per kind, keyed by id; the
+ * engines that consume them (flow engine, execution plane, tooling, events, migration) live in their own modules.
+ */
+
+/** Anything that came from a plugin: the kernel stamps the owner so errors can name it. */
+export interface Owned<T> {
+  readonly pluginId: string;
+  readonly value: T;
+}
+
+/** A request to execute one node run (dispatch contract v1 payload). */
+export interface ExecutionRequest {
+  readonly contract_version: "v1";
+  readonly node_id: string | number;
+  readonly node_type: string;
+  readonly node_config: Record<string, unknown>;
+  readonly input_context: Record<string, unknown>;
+  readonly execution_id: string | number;
+  readonly execution_index: number;
+  readonly [key: string]: unknown;
+}
+
+/** What an executor returns (dispatch contract v1 result). */
+export interface ExecutionResult {
+  readonly contract_version: "v1";
+  readonly status: "success" | "failed" | "cancelled" | "timeout";
+  readonly output_state: Record<string, unknown>;
+  readonly routing_state: Record<string, unknown>;
+  readonly error?: { code: string; message: string; details?: Record<string, unknown> } | null;
+  readonly usage?: Record<string, unknown>;
+  readonly [key: string]: unknown;
+}
+
+/** Runs node work inside a sandbox, e.g. `frontier` (hosted LLM APIs) or `vllm`. */
+export interface ExecutorContribution {
+  readonly id: string;
+  readonly description?: string;
+  /** Image class the executor is bundled into (defaults to its id). */
+  readonly imageClass?: string;
+  execute(request: ExecutionRequest, signal: AbortSignal): Promise<ExecutionResult>;
+}
+
+/** Decides where an execution runs: `inline`, `process`, `kubernetes`. */
+export interface DispatcherContribution {
+  readonly id: string;
+  readonly description?: string;
+  dispatch(request: ExecutionRequest, options: { executorClass: string; signal: AbortSignal }): Promise<ExecutionResult>;
+  cancel?(dispatchId: string, options: { force: boolean }): Promise<void>;
+}
+
+/** Per-call context a tool handler receives. */
+export interface ToolCallContext {
+  readonly domain: string;
+  readonly operation: string;
+  readonly idempotencyKey: string;
+  readonly attempt: number;
+  readonly scope: Record<string, unknown>;
+  readonly signal: AbortSignal;
+}
+
+/** One operation of a tool domain, with its JSON Schemas. */
+export interface ToolOperation<I = any, O = unknown> {
+  readonly description?: string;
+  readonly input: JSONSchema;
+  readonly output?: JSONSchema;
+  /** Whether a retry after an unknown outcome is safe; non-idempotent operations are never retried. */
+  readonly idempotent?: boolean;
+  handler(input: I, ctx: ToolCallContext): Promise<O>;
+}
+
+/** A named set of tool operations (memory, plan, git, ...). */
+export interface ToolDomainContribution {
+  readonly id: string;
+  readonly description?: string;
+  readonly operations: Readonly<Record<string, ToolOperation>>;
+}
+
+/** The envelope every event carries (see core/events). */
+export interface EventEnvelope {
+  readonly contract_version: "v1";
+  readonly event_id: string;
+  readonly idempotency_key: string;
+  readonly sequence: number;
+  readonly sequence_stream: string;
+  readonly emitted_at: string;
+  readonly event_type: string;
+  readonly entity_kind: string;
+  readonly entity_id: string;
+  readonly room_keys: readonly string[];
+  readonly request_id: string;
+  readonly correlation_id?: string;
+  readonly runtime: Record<string, unknown> | null;
+  readonly payload: Record<string, unknown>;
+  readonly [key: string]: unknown;
+}
+
+/** Fans committed events out (Socket.IO, webhooks, ...). */
+export interface EventChannelContribution {
+  readonly id: string;
+  readonly description?: string;
+  publish(event: EventEnvelope): Promise<void> | void;
+}
+
+/** A versioned transform of stored flowchart definitions, run by `ark migrate`. */
+export interface FlowMigrationContribution {
+  readonly id: string;
+  readonly description?: string;
+  readonly from: number;
+  readonly to: number;
+  transform(definition: Record<string, unknown>): Record<string, unknown>;
+  /** Problems with the transformed definition, as messages; empty when valid. */
+  validate?(definition: Record<string, unknown>): string[];
+}
+
+/** A SQL schema migration a plugin ships; ids are namespaced by plugin id and applied in order. */
+export interface SchemaMigrationContribution {
+  /** `NNNN_description`, unique within the plugin. */
+  readonly id: string;
+  readonly sql: string;
+}
+
+/** A flowchart node type (start, end, decision, task, memory, ...). */
+export interface NodeTypeContribution {
+  readonly type: string;
+  readonly description?: string;
+  readonly configSchema?: JSONSchema;
+  readonly outputSchema?: JSONSchema;
+  /** Free-form capability flags the graph validator reads (e.g. `maxOutgoing`, `requiresRef`). */
+  readonly capabilities?: Readonly<Record<string, unknown>>;
+  execute?(request: ExecutionRequest, signal: AbortSignal): Promise<ExecutionResult>;
+}
+
+/** Contribution kinds, as they appear in `ark plugins` and error messages. */
+export type ContributionKind =
+  | "executor"
+  | "dispatcher"
+  | "toolDomain"
+  | "eventChannel"
+  | "flowMigration"
+  | "schemaMigration"
+  | "nodeType"
+  | "service";

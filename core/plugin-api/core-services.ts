@@ -1,0 +1,26 @@
+import type { Logger } from "pino";
+import type { ContractRegistry } from "../contracts/contract-registry-port.js";
+import type { NodeExecutorSettingsService } from "../settings/node-executor-settings-port.js";
+import type { Store } from "../store/store-port.js";
+import type { IdempotencyLedger } from "../tooling/idempotency-port.js";
+import type { ContributionRegistries } from "./registries-port.js";
+import { createServiceRef } from "./service-ref.js";
+
+/** Facts about the running kernel. */
+export interface KernelInfo {
+  readonly apiVersion: string;
+  readonly configFile: string | null;
+  /** The whole validated config (frozen). Plugins should read their own section from ctx.config instead. */
+  readonly config: Readonly<Record<string, unknown>>;
+}
+
+/** Services the kernel provides to every plugin. `store`, `idempotency` and `settings` need `requires: ["store"]`. */
+export const coreServices = {
+  logger: createServiceRef<Logger>({ id: "core.logger", scope: "plugin" }),
+  kernel: createServiceRef<KernelInfo>({ id: "core.kernel" }),
+  contracts: createServiceRef<ContractRegistry>({ id: "core.contracts" }),
+  registries: createServiceRef<ContributionRegistries>({ id: "core.registries" }),
+  store: createServiceRef<Store>({ id: "core.store" }),
+  idempotency: createServiceRef<IdempotencyLedger>({ id: "core.idempotency" }),
+  settings: createServiceRef<NodeExecutorSettingsService>({ id: "core.settings.node-executor" }),
+} as const;
