@@ -13,6 +13,8 @@ export interface ContractRegistry {
   /** Registers a schema under its `$id`; the same schema twice is a no-op, a different one is ARK_CONTRACT_DUPLICATE_SCHEMA. */
   register(schema: JSONSchema & { $id: string }): void;
   has(id: string): boolean;
+  /** The registered schema document (for OpenAPI and `ark config schema`), or undefined. */
+  schema(id: string): JSONSchema | undefined;
   /** Validation result without throwing. */
   check(id: string, data: unknown): { valid: true } | { valid: false; issues: ContractIssue[] };
   /** Returns `data` typed as T when valid, else throws ArkError ARK_CONTRACT_VIOLATION with the issues in details. */

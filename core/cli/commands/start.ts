@@ -1,0 +1,38 @@
+import type { Logger } from "pino";
+import { createKernel } from "../../kernel/create-kernel.js";
+import { handleShutdownSignals } from "../../kernel/signals.js";
+import { kernelOptionsFrom, type GlobalOptions } from "../cli-options.js";
+import { out } from "../output.js";
+
+/** `ark start`: boot with the config, serve until SIGINT/SIGTERM, stop in reverse order. */
+export async function startCommand(global: GlobalOptions): Promise<void> {
+  const options = kernelOptionsFrom(global);
+  const logger = options.logger as Logger;
+  const kernel = await createKernel({ ...options, demand: ["store"] });
+  const configured = (kernel.plan.config.kernel as { logLevel?: string } | undefined)?.logLevel;
+  if (!global.logLevel && configured) logger.level = configured;
+  // Nothing else may hold the event loop open yet (the API server arrives later), so keep it alive explicitly.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+  const removeHandlers = handleShutdownSignals(
+    {
+      stop: async () => {
+        await kernel.stop();
+        clearInterval(keepAlive);
+        out("ARK stopped.");
+      },
+    },
+    logger,
+  );
+  try {
+    const report = await kernel.start();
+    const started = report.plugins.filter((p) => p.status === "started").length;
+    const failed = report.plugins.filter((p) => p.status === "failed").map((p) => p.id);
+    out(`ARK running: ${started} plugin${started === 1 ? "" : "s"} started in ${report.bootMs} ms` +
+      (failed.length ? ` (failed, continuing without: ${failed.join(", ")})` : "") +
+      ` — config ${kernel.plan.source.displayPath}. Press Ctrl-C to stop.`);
+  } catch (err) {
+    clearInterval(keepAlive);
+    removeHandlers();
+    throw err;
+  }
+}

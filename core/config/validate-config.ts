@@ -1,0 +1,88 @@
+import { Ajv, type ValidateFunction } from "ajv";
+import addFormats from "ajv-formats";
+import { ArkError, errorMessage } from "../errors/index.js";
+import type { JSONSchema } from "../contracts/json-schema.js";
+import {
+  pluginConfigSchema,
+  rootConfigSchema,
+  type CoreSectionSchemas,
+  type PluginSectionSchema,
+} from "./build-config-schema.js";
+import { formatConfigPath, sortConfigIssues, type ConfigIssue, type ConfigPath } from "./config-issue.js";
+import type { ConfigSource } from "./config-source.js";
+import { deepFreeze } from "./deep-freeze.js";
+import { describeSchemaErrors, type SchemaProblem } from "./schema-errors.js";
+
+/** What validateConfig returns: the config with defaults (frozen), and every problem found. */
+export interface ConfigValidation {
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly issues: ConfigIssue[];
+}
+
+/**
+ * Validates the whole config at once: core sections and plugin entries against the root schema, then each listed
+ * plugin's `config:` against its own schema (paths prefixed `plugins[i].config`). Defaults are applied to a copy.
+ */
+export function validateConfig(
+  source: ConfigSource,
+  sections: CoreSectionSchemas,
+  plugins: readonly PluginSectionSchema[],
+): ConfigValidation {
+  const data = structuredClone(source.value) as Record<string, unknown>;
+  const problems: SchemaProblem[] = [];
+  const root = compileOrThrow(rootConfigSchema(sections));
+  if (!root(data)) problems.push(...describeSchemaErrors(root.errors ?? [], data, []));
+  for (const plugin of plugins) problems.push(...validatePluginSection(data, plugin));
+  const issues = problems.map((problem) => positioned(source, problem));
+  return { config: deepFreeze(data), issues: sortConfigIssues(issues) };
+}
+
+function validatePluginSection(data: Record<string, unknown>, plugin: PluginSectionSchema): SchemaProblem[] {
+  const entries = data.plugins;
+  const entry: unknown = Array.isArray(entries) ? entries[plugin.index] : undefined;
+  if (!isPlainObject(entry) || entry.enabled === false) return [];
+  const config = entry.config ?? {};
+  if (!isPlainObject(config)) return []; // the entry schema already reported "must be object"
+  entry.config = config;
+  const prefix: ConfigPath = ["plugins", plugin.index, "config"];
+  let validate: ValidateFunction;
+  try {
+    validate = createConfigAjv().compile(pluginConfigSchema(plugin) as object);
+  } catch (cause) {
+    return [{ path: ["plugins", plugin.index], message: `plugin '${plugin.id}' declares an invalid configSchema (${errorMessage(cause)}); fix the plugin or update it` }];
+  }
+  return validate(config) ? [] : describeSchemaErrors(validate.errors ?? [], config, prefix);
+}
+
+function compileOrThrow(schema: JSONSchema): ValidateFunction {
+  try {
+    return createConfigAjv().compile(schema as object);
+  } catch (cause) {
+    throw new ArkError("ARK_INTERNAL", `A core config section schema does not compile: ${errorMessage(cause)}`, { cause });
+  }
+}
+
+/**
+ * One ajv per schema: plugin schemas may reuse `$id`s. No type coercion (a quoted "8080" stays a string); defaults on;
+ * unknown keywords such as `x-ark-secret` and `description` are allowed.
+ */
+function createConfigAjv(): Ajv {
+  const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict: false, coerceTypes: false, logger: false });
+  addFormats.default(ajv);
+  return ajv;
+}
+
+function positioned(source: ConfigSource, problem: SchemaProblem): ConfigIssue {
+  const position = source.positionOf(problem.path);
+  return {
+    file: source.displayPath,
+    line: position?.line ?? null,
+    col: position?.col ?? null,
+    path: formatConfigPath(problem.path),
+    message: problem.message,
+  };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,205 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { mkdir } from "node:fs/promises";
+import { resolve } from "node:path";
+import { PGlite, type Results } from "@electric-sql/pglite";
+import pg from "pg";
+import type { Logger } from "pino";
+import { ArkError, errorMessage } from "../errors/index.js";
+import { AsyncMutex } from "./async-mutex.js";
+import { assertChannelName } from "./channel-name.js";
+import { connectionSession, runTransaction, type RawQuery } from "./connection-transaction.js";
+import { acquireDataDirLock, type DataDirLock } from "./pglite-data-dir-lock.js";
+import { closedError, queryError } from "./store-errors.js";
+import type { QueryResult, StoreHealth, Transaction } from "./store-port.js";
+import type { SessionStore, StoreSession } from "./store-session.js";
+import { pgliteTypeParsers } from "./type-parity.js";
+
+/** Marks the async context of one exclusive section; `active` goes false when the section ends. */
+interface ExclusiveSection {
+  active: boolean;
+}
+
+/** Everything that belongs to one PGlite instance, shared by every store wrapping it. */
+interface PgliteConnection {
+  readonly db: PGlite;
+  /** PGlite is one connection: a transaction must not interleave with anything else. */
+  readonly mutex: AsyncMutex;
+  readonly section: AsyncLocalStorage<ExclusiveSection>;
+}
+
+const connections = new WeakMap<PGlite, PgliteConnection>();
+
+function connectionFor(db: PGlite): PgliteConnection {
+  let connection = connections.get(db);
+  if (!connection) {
+    connection = { db, mutex: new AsyncMutex(), section: new AsyncLocalStorage() };
+    connections.set(db, connection);
+  }
+  return connection;
+}
+
+function toQueryResult<R>(result: Results<R> | undefined): QueryResult<R> {
+  if (!result) return { rows: [], rowCount: 0 };
+  return { rows: result.rows, rowCount: result.rowCount ?? result.affectedRows ?? result.rows.length };
+}
+
+/** Options for a PgliteStore. */
+export interface PgliteStoreOptions {
+  readonly logger?: Logger;
+  /** Whether close() closes the PGlite instance (false for a shared instance the caller owns). */
+  readonly ownsDatabase?: boolean;
+  readonly lock?: DataDirLock | null;
+  /** Where the data lives, for health and messages. */
+  readonly label?: string;
+}
+
+/** The embedded driver: PGlite (PostgreSQL in WASM, in-process, one connection). */
+export class PgliteStore implements SessionStore {
+  readonly driver = "pglite" as const;
+  private readonly connection: PgliteConnection;
+  private readonly unsubscribers = new Set<() => Promise<void>>();
+  private closing: Promise<void> | undefined;
+
+  /** Opens (creating if needed) the data dir, or an in-memory database when `dataDir` is null. */
+  static async open(options: { dataDir: string | null; logger?: Logger }): Promise<PgliteStore> {
+    const { dataDir, logger } = options;
+    const lock = dataDir === null ? null : await acquireDataDirLock(dataDir);
+    try {
+      if (dataDir !== null) await mkdir(resolve(dataDir), { recursive: true });
+      const db = await PGlite.create({ dataDir: dataDir === null ? undefined : resolve(dataDir), parsers: pgliteTypeParsers });
+      const label = dataDir === null ? "in-memory" : resolve(dataDir);
+      logger?.info({ driver: "pglite", dataDir: label }, "store opened");
+      return new PgliteStore(db, { logger, ownsDatabase: true, lock, label });
+    } catch (err) {
+      await lock?.release();
+      throw new ArkError(
+        "ARK_STORE_UNREACHABLE",
+        `Cannot open the PGlite database ${dataDir === null ? "in memory" : `in ${resolve(dataDir)}`}: ${errorMessage(err)}. ` +
+          "Check that the folder is writable and holds a PGlite data dir (or is empty).",
+        { details: { driver: "pglite", dataDir }, cause: err },
+      );
+    }
+  }
+
+  /** Wraps a PGlite instance the caller already opened (created with `pgliteTypeParsers` for type parity). */
+  constructor(db: PGlite, private readonly options: PgliteStoreOptions = {}) {
+    this.connection = connectionFor(db);
+  }
+
+  /** The PGlite instance (for tests and dumps). */
+  get db(): PGlite {
+    return this.connection.db;
+  }
+
+  private readonly raw: RawQuery = async <R>(sql: string, params?: readonly unknown[]) => {
+    const { db } = this.connection;
+    try {
+      if (!params || params.length === 0) {
+        // Same as pg: no parameters → simple protocol, several statements allowed, the last one's rows returned.
+        return toQueryResult((await db.exec(sql)).at(-1) as Results<R> | undefined);
+      }
+      // pg's own serialisation, so a parameter behaves the same on both drivers (a JS array is a PG array, not JSON).
+      return toQueryResult(await db.query<R>(sql, params.map((p) => pg.utils.prepareValue(p))));
+    } catch (err) {
+      throw queryError(err, sql);
+    }
+  };
+
+  private enter(): void {
+    if (this.closing) throw closedError("pglite");
+    if (this.connection.section.getStore()?.active) {
+      throw new ArkError(
+        "ARK_STORE_REENTRANT",
+        "A store call was made inside store.transaction() (or a session) on PGlite; use the transaction's `tx` argument instead.",
+      );
+    }
+  }
+
+  /** Runs `fn` with the connection to itself, marking the async context so reentrant calls fail instead of hanging. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const { mutex, section } = this.connection;
+    return mutex.runExclusive(async () => {
+      const marker: ExclusiveSection = { active: true };
+      try {
+        return await section.run(marker, fn);
+      } finally {
+        marker.active = false;
+      }
+    });
+  }
+
+  async query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+    this.enter();
+    return this.connection.mutex.runExclusive(() => this.raw<R>(sql, params));
+  }
+
+  async transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    this.enter();
+    return this.exclusive(() => runTransaction(this.raw, fn));
+  }
+
+  async withSession<T>(fn: (session: StoreSession) => Promise<T>): Promise<T> {
+    this.enter();
+    return this.exclusive(async () => {
+      const { session, finish } = connectionSession(this.raw);
+      try {
+        return await fn(session);
+      } finally {
+        finish();
+      }
+    });
+  }
+
+  async listen(channel: string, handler: (payload: string) => void): Promise<() => Promise<void>> {
+    assertChannelName(channel);
+    this.enter();
+    const { section, mutex, db } = this.connection;
+    const deliver = (payload: string): void =>
+      section.exit(() => {
+        try {
+          handler(payload);
+        } catch (err) {
+          this.options.logger?.error({ err, channel }, "LISTEN handler threw");
+        }
+      });
+    const unlisten = await mutex.runExclusive(() => db.listen(channel, deliver));
+    let done = false;
+    const unsubscribe = async (): Promise<void> => {
+      if (done) return;
+      done = true;
+      this.unsubscribers.delete(unsubscribe);
+      if (!db.closed) await mutex.runExclusive(() => unlisten());
+    };
+    this.unsubscribers.add(unsubscribe);
+    return unsubscribe;
+  }
+
+  async notify(channel: string, payload: string): Promise<void> {
+    assertChannelName(channel);
+    await this.query("SELECT pg_notify($1, $2)", [channel, payload]);
+  }
+
+  async health(): Promise<StoreHealth> {
+    const started = performance.now();
+    const detail = this.options.label ?? "pglite";
+    if (this.closing) return { ok: false, driver: "pglite", latencyMs: 0, detail: `${detail}: closed` };
+    try {
+      await this.query("SELECT 1");
+      return { ok: true, driver: "pglite", latencyMs: performance.now() - started, detail };
+    } catch (err) {
+      return { ok: false, driver: "pglite", latencyMs: performance.now() - started, detail: `${detail}: ${errorMessage(err)}` };
+    }
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      for (const unsubscribe of [...this.unsubscribers]) await unsubscribe().catch(() => undefined);
+      if (this.options.ownsDatabase) {
+        await this.connection.mutex.runExclusive(() => this.connection.db.close());
+        await this.options.lock?.release();
+        this.options.logger?.info({ driver: "pglite" }, "store closed");
+      }
+    })();
+    return this.closing;
+  }
+}
