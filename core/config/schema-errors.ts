@@ -36,17 +36,30 @@ function collapseAlternatives(wrapper: ErrorObject, errors: ErrorObject[]): Erro
   if (!errors.includes(wrapper)) return errors;
   const branchPrefix = `${wrapper.schemaPath}/`;
   const inBranch = (error: ErrorObject): boolean => error.schemaPath.startsWith(branchPrefix);
-  const others = errors.filter((error) => error !== wrapper && !inBranch(error));
   const byBranch = new Map<string, ErrorObject[]>();
   for (const error of errors.filter(inBranch)) {
     const branch = error.schemaPath.slice(branchPrefix.length).split("/")[0]!;
     byBranch.set(branch, [...(byBranch.get(branch) ?? []), error]);
   }
-  const branches = [...byBranch.values()];
-  if (branches.length === 0) return [...others, { ...wrapper, message: describeWrapperAlone(wrapper) }];
+  const replacement = replacementFor(wrapper, [...byBranch.values()]);
+  // The replacement takes the place of the group's first error, so issues without positions keep ajv's order.
+  const result: ErrorObject[] = [];
+  let placed = false;
+  for (const error of errors) {
+    if (error !== wrapper && !inBranch(error)) result.push(error);
+    else if (!placed) {
+      result.push(...replacement);
+      placed = true;
+    }
+  }
+  return result;
+}
+
+function replacementFor(wrapper: ErrorObject, branches: ErrorObject[][]): ErrorObject[] {
+  if (branches.length === 0) return [{ ...wrapper, message: describeWrapperAlone(wrapper) }];
   const allSimple = branches.every((list) => list.length === 1 && SIMPLE_KEYWORDS.has(list[0]!.keyword) && list[0]!.instancePath === wrapper.instancePath);
-  if (allSimple) return [...others, { ...wrapper, keyword: "alternatives", message: mergeSimpleAlternatives(branches.map((list) => list[0]!)) }];
-  return [...others, ...closestBranch(wrapper, branches)];
+  if (allSimple) return [{ ...wrapper, keyword: "alternatives", message: mergeSimpleAlternatives(branches.map((list) => list[0]!)) }];
+  return closestBranch(wrapper, branches);
 }
 
 function describeWrapperAlone(wrapper: ErrorObject): string {

@@ -28,13 +28,25 @@ export function validateConfig(
   sections: CoreSectionSchemas,
   plugins: readonly PluginSectionSchema[],
 ): ConfigValidation {
-  const data = structuredClone(source.value) as Record<string, unknown>;
+  const data = withoutEmptySections(structuredClone(source.value) as Record<string, unknown>);
   const problems: SchemaProblem[] = [];
   const root = compileOrThrow(rootConfigSchema(sections));
   if (!root(data)) problems.push(...describeSchemaErrors(root.errors ?? [], data, []));
   for (const plugin of plugins) problems.push(...validatePluginSection(data, plugin));
   const issues = problems.map((problem) => positioned(source, problem));
   return { config: deepFreeze(data), issues: sortConfigIssues(issues) };
+}
+
+/**
+ * `store:` or `config:` with every child commented out reads as null in YAML; treat it as absent (so defaults apply)
+ * rather than reporting "must be object" for what the operator sees as an empty section.
+ */
+function withoutEmptySections(data: Record<string, unknown>): Record<string, unknown> {
+  for (const [key, value] of Object.entries(data)) if (value === null) delete data[key];
+  if (Array.isArray(data.plugins)) {
+    for (const entry of data.plugins) if (isPlainObject(entry) && entry.config === null) delete entry.config;
+  }
+  return data;
 }
 
 function validatePluginSection(data: Record<string, unknown>, plugin: PluginSectionSchema): SchemaProblem[] {
@@ -47,7 +59,7 @@ function validatePluginSection(data: Record<string, unknown>, plugin: PluginSect
   const prefix: ConfigPath = ["plugins", plugin.index, "config"];
   let validate: ValidateFunction;
   try {
-    validate = createConfigAjv().compile(pluginConfigSchema(plugin) as object);
+    validate = compileCached(pluginConfigSchema(plugin));
   } catch (cause) {
     return [{ path: ["plugins", plugin.index], message: `plugin '${plugin.id}' declares an invalid configSchema (${errorMessage(cause)}); fix the plugin or update it` }];
   }
@@ -56,16 +68,33 @@ function validatePluginSection(data: Record<string, unknown>, plugin: PluginSect
 
 function compileOrThrow(schema: JSONSchema): ValidateFunction {
   try {
-    return createConfigAjv().compile(schema as object);
+    return compileCached(schema);
   } catch (cause) {
     throw new ArkError("ARK_INTERNAL", `A core config section schema does not compile: ${errorMessage(cause)}`, { cause });
   }
 }
 
+const compiled = new Map<string, ValidateFunction>();
+const MAX_CACHED = 1000;
+let shared: Ajv | null = null;
+
 /**
- * One ajv per schema: plugin schemas may reuse `$id`s. No type coercion (a quoted "8080" stays a string); defaults on;
- * unknown keywords such as `x-ark-secret` and `description` are allowed.
+ * Compiles each distinct schema once per process: a boot must stay well under a millisecond per plugin, and creating
+ * an ajv with formats costs several. Schemas without `$id` share one ajv; a schema with an `$id` gets an ajv of its
+ * own, since two plugins may reuse an id and one ajv refuses a second schema under it. No type coercion (a quoted
+ * "8080" stays a string); defaults on; unknown keywords such as `x-ark-secret` and `description` are allowed.
  */
+function compileCached(schema: JSONSchema): ValidateFunction {
+  const key = JSON.stringify(schema);
+  const hit = compiled.get(key);
+  if (hit) return hit;
+  const ajv = key.includes('"$id"') ? createConfigAjv() : (shared ??= createConfigAjv());
+  const validate = ajv.compile(schema as object);
+  if (compiled.size >= MAX_CACHED) compiled.delete(compiled.keys().next().value!);
+  compiled.set(key, validate);
+  return validate;
+}
+
 function createConfigAjv(): Ajv {
   const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true, strict: false, coerceTypes: false, logger: false });
   addFormats.default(ajv);

@@ -34,6 +34,10 @@ export const errorCatalogue = {
   ARK_CONTRACT_DUPLICATE_SCHEMA: { status: 500, hint: "A schema with this $id is already registered with different content." },
   ARK_CONTRACT_SCHEMA_INVALID: { status: 500, hint: "The schema itself is broken (not valid JSON Schema, no $id, or a $ref to an unregistered schema); fix the schema." },
   ARK_EVENT_TYPE_INVALID: { status: 400, hint: "Event types have at least three segments: domain:entity:action (or domain.entity.action)." },
+  // events
+  ARK_EVENT_INVALID: { status: 400, hint: "Fix the event input named in details (entity_kind, entity_id, room_keys, payload, runtime); see details.issues for envelope schema errors." },
+  ARK_EVENT_TOO_LARGE: { status: 413, hint: "Keep event payloads small (ids and status, not documents); raise events.maxEnvelopeBytes only if the size is really needed." },
+  ARK_EVENT_NOT_IN_TRANSACTION: { status: 500, hint: "Emit events inside bus.transaction(async (tx, emit) => ...), with its `emit` or `bus.emit(tx, ...)` on its own `tx`, before the callback returns." },
   // store
   ARK_STORE_UNREACHABLE: { status: 503, hint: "Check that the database server is running and reachable, and that store.url / ARK_DATABASE_URL is right." },
   ARK_STORE_QUERY_FAILED: { status: 500, hint: "See the cause; the statement was rolled back." },
@@ -49,6 +53,15 @@ export const errorCatalogue = {
   ARK_SETTINGS_INVALID: { status: 400, hint: "Fix each field listed in details.fields." },
   ARK_SECRET_KEY_MISSING: { status: 400, hint: "Set ARK_SECRET_KEY (for example: export ARK_SECRET_KEY=$(openssl rand -hex 32)) before storing secrets." },
   ARK_SECRET_DECRYPT_FAILED: { status: 500, hint: "The secret was encrypted under a different ARK_SECRET_KEY; restore the old key or store the secret again." },
+  // flow graph
+  ARK_FLOW_GRAPH_INVALID: { status: 400, hint: "Fix every problem listed in details.structuralErrors / details.semanticErrors (each names the node or connector)." },
+  ARK_FLOW_FILE_INVALID: { status: 400, hint: "Fix every problem listed (each names file:line:col and the path); the flow file format is described by its JSON Schema (flowFileSchema)." },
+  ARK_FLOW_NODE_TYPE_INVALID: { status: 500, hint: "A node type contribution declares capabilities ARK does not know or with the wrong type; see the message for the key." },
+  ARK_FLOW_ROUTING_FAILED: { status: 400, hint: "The node's output does not select any valid outgoing connector (or its decision config is incomplete); fix the connectors' condition keys or the node's fallback_condition_key." },
+  ARK_FLOW_STATE_INVALID: { status: 500, hint: "Stored fan-in state could not be restored; it was written by another version or edited by hand. See details." },
+  // http api
+  ARK_API_REGISTRATION_INVALID: { status: 500, hint: "Fix the route or health source named in the message: routes live under /api/, method+url are unique, schemas compile, and everything is added during a plugin's init (before the API listens)." },
+  ARK_API_LISTEN_FAILED: { status: 500, hint: "Another process may use api.port, or api.host is not an address of this machine; change api.port / api.host (port 0 picks a free port)." },
   // generic
   ARK_INVALID_ARGUMENT: { status: 400, hint: "Check the arguments against the command's --help." },
   ARK_NOT_FOUND: { status: 404, hint: "Check the id." },

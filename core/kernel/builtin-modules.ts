@@ -1,2 +1,10 @@
 import type { PluginDefinition } from "../plugin-api/plugin.js";
-export function builtinModules(): PluginDefinition[] { return []; }
+import { createStoreModule } from "../store/store-module.js";
+
+/**
+ * Core modules shaped as plugins; lazy ones boot only when a plugin requires them. A fresh instance per call, so
+ * several kernels in one process (tests, benchmarks) never share a store.
+ */
+export function builtinModules(): PluginDefinition[] {
+  return [createStoreModule() as PluginDefinition];
+}

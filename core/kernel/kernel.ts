@@ -59,7 +59,7 @@ export class Kernel {
     const info: KernelInfo = { apiVersion: KERNEL_API_VERSION, configFile: plan.source.filePath, config: plan.config };
     this.services.bindIntrinsic(coreServices.logger, (pluginId: string) => this.logger.child({ plugin: pluginId }));
     this.services.bindIntrinsic(coreServices.kernel, info);
-    this.services.bindIntrinsic(coreServices.contracts, createContractRegistry());
+    this.services.bindIntrinsicLazy(coreServices.contracts, createContractRegistry);
     this.services.bindIntrinsic(coreServices.registries, this.registries);
     for (const { ref, value } of options.overrides ?? []) this.services.bind(ref, value, { override: true });
     this.runtimes = plan.plugins.map((p) => this.createRuntime(p));

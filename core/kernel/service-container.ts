@@ -7,6 +7,7 @@ import type { ServiceRef } from "../plugin-api/service-ref.js";
 type Binding =
   | { kind: "value"; value: unknown }
   | { kind: "perPlugin"; make: (consumerId: string) => unknown }
+  | { kind: "lazy"; make: () => unknown }
   | { kind: "pending"; providerId: string };
 
 /** What one plugin may resolve: kernel intrinsics plus the refs it declared or whose provider it requires. */
@@ -31,6 +32,12 @@ export class ServiceContainer {
   bindIntrinsic<T>(ref: ServiceRef<T>, value: T | ((consumerId: string) => T)): void {
     this.intrinsic.add(ref.id);
     this.bind(ref, value);
+  }
+
+  /** A root-scope kernel service built on first use (keeps boot cheap for services few plugins touch). */
+  bindIntrinsicLazy<T>(ref: ServiceRef<T>, make: () => T): void {
+    this.intrinsic.add(ref.id);
+    this.bindings.set(ref.id, { kind: "lazy", make });
   }
 
   /** Marks a ref as provided by a plugin that has not initialised yet. */
@@ -86,7 +93,12 @@ export class ServiceContainer {
         details: { pluginId, ref: ref.id },
       });
     }
-    if (binding.kind === "value") return this.root.resolve<T>(ref.token);
+    if (binding.kind === "lazy") {
+      const value = binding.make();
+      this.bindings.set(ref.id, { kind: "value", value });
+      this.root.register(ref.token, { useValue: value });
+    }
+    if (binding.kind === "value" || binding.kind === "lazy") return this.root.resolve<T>(ref.token);
     const child = this.childFor(pluginId);
     if (!child.isRegistered(ref.token, false)) child.register(ref.token, { useValue: binding.make(pluginId) });
     return child.resolve<T>(ref.token);

@@ -1,7 +1,10 @@
-/** The node-executor runtime settings as reads return them: strings, secrets replaced by is_set/fingerprint. */
+/** The node-executor runtime settings as reads return them: strings, secrets replaced by is_set/fingerprint/updated_at. */
 export type NodeExecutorSettingsView = Readonly<Record<string, string>>;
 
-/** One recorded settings change: who, when, which keys (secret values never stored here in clear). */
+/** The runtime read: the redacted view plus `k8s_kubeconfig` in clear ("" when unset). Dispatchers only. */
+export type NodeExecutorRuntimeSettings = Readonly<Record<string, string>>;
+
+/** One recorded settings change: who, when, which keys (secret values never stored here, only "(set)"/"(cleared)"). */
 export interface SettingsChange {
   readonly version: number;
   readonly actor: string;
@@ -13,10 +16,13 @@ export interface SettingsChange {
 export interface NodeExecutorSettingsService {
   /** Redacted read: never contains the kubeconfig plaintext or ciphertext. */
   read(): Promise<NodeExecutorSettingsView>;
-  /** Partial update: only the keys named change. Invalid input → ARK_SETTINGS_INVALID with a message per field. */
+  /**
+   * Partial update: only the keys named change, `null` resets a key to its default. Invalid input →
+   * ARK_SETTINGS_INVALID with a message per field and nothing written. `actor` (who made the change) is recorded.
+   */
   update(patch: Readonly<Record<string, unknown>>, actor: string): Promise<NodeExecutorSettingsView>;
   /** The runtime read (dispatchers only): includes the decrypted kubeconfig. */
-  readRuntime(): Promise<Readonly<Record<string, string>>>;
-  /** Change history, newest first. */
+  readRuntime(): Promise<NodeExecutorRuntimeSettings>;
+  /** Change history, newest first (default 50, at most 1000). */
   history(limit?: number): Promise<SettingsChange[]>;
 }

@@ -29,6 +29,9 @@ interface PgliteConnection {
 
 const connections = new WeakMap<PGlite, PgliteConnection>();
 
+/** pg's parameter serialisation (exported at runtime as pg.utils, missing from @types/pg). */
+const prepareValue = (pg as unknown as { utils: { prepareValue(value: unknown): unknown } }).utils.prepareValue;
+
 function connectionFor(db: PGlite): PgliteConnection {
   let connection = connections.get(db);
   if (!connection) {
@@ -99,7 +102,7 @@ export class PgliteStore implements SessionStore {
         return toQueryResult((await db.exec(sql)).at(-1) as Results<R> | undefined);
       }
       // pg's own serialisation, so a parameter behaves the same on both drivers (a JS array is a PG array, not JSON).
-      return toQueryResult(await db.query<R>(sql, params.map((p) => pg.utils.prepareValue(p))));
+      return toQueryResult(await db.query<R>(sql, params.map((p) => prepareValue(p))));
     } catch (err) {
       throw queryError(err, sql);
     }

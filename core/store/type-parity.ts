@@ -6,7 +6,9 @@ import pg from "pg";
  */
 const UNPARSED = { int8: 20, date: 1082, interval: 1186 } as const;
 const UNPARSED_ARRAYS = { int8: 1016, date: 1182, interval: 1187 } as const;
-const TEXT_ARRAY = 1009;
+const TEXT_ARRAY = 1009 as TypeId;
+
+type TypeId = Parameters<typeof pg.types.getTypeParser>[0];
 
 const identity = (value: string): string => value;
 
@@ -15,7 +17,7 @@ export const pgTypeParsers = {
   getTypeParser(oid: number, format?: "text" | "binary"): (value: string) => unknown {
     if (Object.values(UNPARSED).includes(oid as never)) return identity;
     if (Object.values(UNPARSED_ARRAYS).includes(oid as never)) return pg.types.getTypeParser(TEXT_ARRAY, "text");
-    return format === "binary" ? pg.types.getTypeParser(oid, "binary") : pg.types.getTypeParser(oid, "text");
+    return format === "binary" ? pg.types.getTypeParser(oid as TypeId, "binary") : pg.types.getTypeParser(oid as TypeId, "text");
   },
 };
 

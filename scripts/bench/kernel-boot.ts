@@ -11,7 +11,10 @@ const SIZES = [10, 50, 200];
 const ROUNDS = 7;
 const pluginApi = pathToFileURL(path.resolve(import.meta.dirname, "../../core/plugin-api/index.ts")).href;
 
-/** Writes N fresh no-op plugin modules and a config listing them (fresh files: nothing is in the module cache). */
+/**
+ * Writes N fresh no-op plugin modules and a config listing them. Every module and every config schema is new (the
+ * folder name is in the schema), so neither the module cache nor the kernel's compiled-schema cache can help.
+ */
 function writePluginSet(root: string, n: number): { files: string[]; config: string } {
   const dir = mkdtempSync(path.join(root, `set-${n}-`));
   const files: string[] = [];
@@ -20,7 +23,7 @@ function writePluginSet(root: string, n: number): { files: string[]; config: str
     const requires = i > 0 && i % 5 === 0 ? `requires: ["noop-${i - 1}"],` : "";
     writeFileSync(file, `import { definePlugin } from ${JSON.stringify(pluginApi)};
 export default definePlugin({ id: "noop-${i}", version: "1.0.0", kernel: "^1.0.0", ${requires}
-  configSchema: { type: "object", properties: { enabled: { type: "boolean", default: true } } },
+  configSchema: { type: "object", properties: { enabled_${i}: { type: "boolean", default: true }, limit: { type: "integer", minimum: ${i} } }, description: ${JSON.stringify(path.basename(dir))} },
   register() {}, async init() {}, async start() {}, async stop() {} });\n`);
     files.push(file);
   }

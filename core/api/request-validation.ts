@@ -1,0 +1,130 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import addFormats from "ajv-formats";
+import type { JSONSchema } from "../contracts/json-schema.js";
+import { errorMessage } from "../errors/index.js";
+import type { RouteSchemas } from "./api-server-port.js";
+
+/** The request parts a route can validate, in the order problems are listed. */
+export const REQUEST_PARTS = ["params", "querystring", "body"] as const;
+export type RequestPart = (typeof REQUEST_PARTS)[number];
+
+/** One problem with a request: where (`body.items[0].id`) and what. */
+export interface ValidationIssue {
+  readonly path: string;
+  readonly message: string;
+  readonly keyword: string;
+}
+
+/** Compiled validators of one route. */
+export type RouteValidators = Partial<Record<RequestPart, ValidateFunction>>;
+
+/** Keywords route schemas may carry for documentation only. */
+const DOC_KEYWORDS = ["example", "x-ark-secret", "x-ark-internal"];
+
+function newAjv(coerce: boolean): Ajv {
+  // Strict about unknown keywords (a typo in a schema fails at registration), lenient about types: route authors
+  // write partial schemas such as {properties: ...} without "type".
+  const ajv = new Ajv({
+    allErrors: true,
+    useDefaults: true,
+    coerceTypes: coerce ? "array" : false,
+    removeAdditional: false,
+    strict: true,
+    strictTypes: false,
+    strictTuples: false,
+    strictRequired: false,
+    allowUnionTypes: true,
+    addUsedSchema: false,
+  });
+  addFormats.default(ajv);
+  ajv.addVocabulary(DOC_KEYWORDS);
+  return ajv;
+}
+
+/**
+ * Compiles route schemas. Params and query strings arrive as text, so their validator coerces to the declared types;
+ * bodies are JSON and are taken as sent. One compiler per server keeps `$id`s of two kernels in one process apart.
+ */
+export class RouteSchemaCompiler {
+  private readonly coercing = newAjv(true);
+  private readonly exact = newAjv(false);
+
+  /** Compiles every input schema of a route; throws with the part and ajv's reason when one does not compile. */
+  compile(schemas: RouteSchemas): RouteValidators {
+    const validators: RouteValidators = {};
+    for (const part of REQUEST_PARTS) {
+      const schema = schemas[part];
+      if (schema === undefined) continue;
+      try {
+        validators[part] = (part === "body" ? this.exact : this.coercing).compile(schema as object | boolean);
+      } catch (err) {
+        throw new Error(`schema.${part} does not compile: ${errorMessage(err)}`);
+      }
+    }
+    return validators;
+  }
+}
+
+/** The parts of a request as fastify parsed them (validation coerces and fills defaults in place). */
+export interface RequestParts {
+  params: unknown;
+  query: unknown;
+  body: unknown;
+}
+
+/** Validates every part of a request and returns every problem (empty when valid). */
+export function validateRequest(validators: RouteValidators, request: RequestParts): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  for (const part of REQUEST_PARTS) {
+    const validate = validators[part];
+    if (!validate) continue;
+    const data = part === "params" ? request.params : part === "querystring" ? request.query : request.body;
+    if (!validate(data)) issues.push(...(validate.errors ?? []).map((e) => issueOf(part, e)));
+  }
+  return issues;
+}
+
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/** `/items/0/na.me` → `.items[0]["na.me"]`. */
+function pathFromPointer(pointer: string): string {
+  if (pointer === "") return "";
+  return pointer
+    .slice(1)
+    .split("/")
+    .map((raw) => raw.replaceAll("~1", "/").replaceAll("~0", "~"))
+    .map((segment) => (/^\d+$/.test(segment) ? `[${segment}]` : IDENTIFIER.test(segment) ? `.${segment}` : `[${JSON.stringify(segment)}]`))
+    .join("");
+}
+
+function childPath(base: string, key: string): string {
+  return `${base}${IDENTIFIER.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`}`;
+}
+
+/** One ajv error as a path and a message a caller can act on. */
+function issueOf(part: RequestPart, error: ErrorObject): ValidationIssue {
+  const base = `${part}${pathFromPointer(error.instancePath)}`;
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case "required":
+      return { path: childPath(base, String(params.missingProperty)), message: "is required", keyword: error.keyword };
+    case "additionalProperties":
+      return { path: childPath(base, String(params.additionalProperty)), message: "is not an allowed property", keyword: error.keyword };
+    case "enum":
+      return { path: base, message: `must be one of: ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`, keyword: error.keyword };
+    default:
+      return { path: base, message: error.message ?? "is invalid", keyword: error.keyword };
+  }
+}
+
+/** Top-level body fields with their first problem, as `details.fields` (the shape settings errors use too). */
+export function fieldsOf(issues: readonly ValidationIssue[]): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const issue of issues) {
+    if (!issue.path.startsWith("body")) continue;
+    const match = /^body(?:\.([A-Za-z_$][A-Za-z0-9_$]*)|\[("(?:[^"\\]|\\.)*"|\d+)\])?/.exec(issue.path);
+    const key = match?.[1] ?? (match?.[2] ? String(JSON.parse(match[2])) : "(body)");
+    fields[key] ??= `${issue.path} ${issue.message}`;
+  }
+  return fields;
+}

@@ -1,0 +1,142 @@
+import { randomUUID } from "node:crypto";
+import type { Logger } from "pino";
+import { ArkError } from "../errors/index.js";
+import type { Queryable } from "../store/store-port.js";
+import type { IdempotencyClaim, IdempotencyLedger } from "./idempotency-port.js";
+
+/** Default lifetime of a claim and of the result recorded for it. */
+export const DEFAULT_IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+const MAX_TTL_SECONDS = 10 * 365 * 24 * 60 * 60;
+const MAX_SCOPE_BYTES = 256;
+const MAX_KEY_BYTES = 1024;
+const PURGE_BATCH = 5000;
+
+interface LedgerRow {
+  claimed: boolean;
+  state: "pending" | "completed";
+  result: unknown;
+  claimed_at: Date;
+  expires_at: Date;
+}
+
+/**
+ * One statement, one round trip. A new (scope, key) is inserted with this caller's token. On conflict the row is
+ * locked and "updated": an expired row is taken over (fresh token, result cleared), a live one is written back
+ * unchanged. Either way RETURNING yields the row as committed by whoever won, so a concurrent loser waits for the
+ * winner's commit and sees its row — unlike a separate SELECT, whose snapshot predates that commit. `claimed` is true
+ * exactly when the row now carries this caller's token.
+ */
+const CLAIM_SQL = `
+INSERT INTO ark_idempotency_ledger AS l (scope, key, state, result, claim_token, claimed_at, completed_at, expires_at)
+VALUES ($1, $2, 'pending', NULL, $4::uuid, now(), NULL, now() + make_interval(secs => $3::float8))
+ON CONFLICT (scope, key) DO UPDATE SET
+  state = CASE WHEN l.expires_at <= now() THEN 'pending' ELSE l.state END,
+  result = CASE WHEN l.expires_at <= now() THEN NULL ELSE l.result END,
+  claim_token = CASE WHEN l.expires_at <= now() THEN EXCLUDED.claim_token ELSE l.claim_token END,
+  claimed_at = CASE WHEN l.expires_at <= now() THEN EXCLUDED.claimed_at ELSE l.claimed_at END,
+  completed_at = CASE WHEN l.expires_at <= now() THEN NULL ELSE l.completed_at END,
+  expires_at = CASE WHEN l.expires_at <= now() THEN EXCLUDED.expires_at ELSE l.expires_at END
+RETURNING l.claim_token = $4::uuid AS claimed, l.state, l.result, l.claimed_at, l.expires_at`;
+
+function invalid(message: string, details: Record<string, unknown>): ArkError {
+  return new ArkError("ARK_IDEMPOTENCY_INVALID", message, { details });
+}
+
+function checkName(what: "scope" | "key", value: unknown, maxBytes: number): string {
+  if (typeof value !== "string" || value.length === 0) {
+    throw invalid(`Idempotency ${what} must be a non-empty string (got ${value === "" ? "an empty string" : typeof value}).`, { [what]: value });
+  }
+  if (value.includes("\u0000")) throw invalid(`Idempotency ${what} must not contain NUL characters.`, {});
+  if (Buffer.byteLength(value) > maxBytes) {
+    throw invalid(`Idempotency ${what} is ${Buffer.byteLength(value)} bytes; at most ${maxBytes} are allowed (hash long keys).`, {});
+  }
+  return value;
+}
+
+function checkTtl(ttl: unknown): number {
+  if (typeof ttl !== "number" || !Number.isFinite(ttl) || ttl <= 0 || ttl > MAX_TTL_SECONDS) {
+    throw invalid(`Idempotency ttlSeconds must be a number of seconds above 0 and at most ${MAX_TTL_SECONDS} (got ${String(ttl)}).`, { ttlSeconds: ttl });
+  }
+  return ttl;
+}
+
+function serialiseResult(result: unknown): string | null {
+  try {
+    return JSON.stringify(result) ?? null;
+  } catch (err) {
+    throw invalid(`Idempotency result cannot be stored as JSON: ${(err as Error).message}.`, {});
+  }
+}
+
+/** The idempotency ledger on the `ark_idempotency_ledger` table (core migration 0001). */
+export class StoreIdempotencyLedger implements IdempotencyLedger {
+  private readonly defaultTtlSeconds: number;
+
+  constructor(private readonly db: Queryable, options: { defaultTtlSeconds?: number } = {}) {
+    this.defaultTtlSeconds = checkTtl(options.defaultTtlSeconds ?? DEFAULT_IDEMPOTENCY_TTL_SECONDS);
+  }
+
+  async claim(scope: string, key: string, options: { ttlSeconds?: number } = {}): Promise<IdempotencyClaim> {
+    checkName("scope", scope, MAX_SCOPE_BYTES);
+    checkName("key", key, MAX_KEY_BYTES);
+    const ttl = checkTtl(options.ttlSeconds ?? this.defaultTtlSeconds);
+    const { rows } = await this.db.query<LedgerRow>(CLAIM_SQL, [scope, key, ttl, randomUUID()]);
+    const row = rows[0];
+    if (!row) throw new ArkError("ARK_INTERNAL", `Idempotency claim for ${scope}/${key} returned no row.`, { details: { scope, key } });
+    if (row.claimed) return { status: "claimed", scope, key, expiresAt: row.expires_at };
+    return { status: "existing", scope, key, state: row.state, result: row.result, claimedAt: row.claimed_at, expiresAt: row.expires_at };
+  }
+
+  /** Records the result; the row keeps its expiry (a retry within the ttl gets this result). */
+  async complete(scope: string, key: string, result: unknown): Promise<void> {
+    checkName("scope", scope, MAX_SCOPE_BYTES);
+    checkName("key", key, MAX_KEY_BYTES);
+    const { rowCount } = await this.db.query(
+      "UPDATE ark_idempotency_ledger SET state = 'completed', result = $3::jsonb, completed_at = now() WHERE scope = $1 AND key = $2",
+      [scope, key, serialiseResult(result)],
+    );
+    if (rowCount === 0) {
+      throw invalid(`No idempotency claim for scope "${scope}", key "${key}" to complete: claim it first (or it expired and was purged).`, { scope, key });
+    }
+  }
+
+  /** Drops a pending claim; a completed one stays (its result is the answer to retries). */
+  async release(scope: string, key: string): Promise<void> {
+    checkName("scope", scope, MAX_SCOPE_BYTES);
+    checkName("key", key, MAX_KEY_BYTES);
+    await this.db.query("DELETE FROM ark_idempotency_ledger WHERE scope = $1 AND key = $2 AND state = 'pending'", [scope, key]);
+  }
+
+  /** Deletes expired rows in batches (so a large backlog never hits the statement timeout). */
+  async purgeExpired(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const { rowCount } = await this.db.query(
+        `DELETE FROM ark_idempotency_ledger WHERE (scope, key) IN (
+           SELECT scope, key FROM ark_idempotency_ledger WHERE expires_at <= now() LIMIT ${PURGE_BATCH})`,
+      );
+      total += rowCount;
+      if (rowCount < PURGE_BATCH) return total;
+    }
+  }
+}
+
+/** Runs purgeExpired every `intervalMs` (timer unref'd: it never keeps the process alive). Returns a stop function. */
+export function startIdempotencyPurger(ledger: IdempotencyLedger, options: { intervalMs: number; logger?: Logger }): () => void {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    ledger
+      .purgeExpired()
+      .then((purged) => {
+        if (purged > 0) options.logger?.debug({ purged }, "purged expired idempotency claims");
+      })
+      .catch((err: unknown) => options.logger?.warn({ err }, "idempotency purge failed; will retry"))
+      .finally(() => {
+        running = false;
+      });
+  }, options.intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,47 @@
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { pluginModule, spawnArk, tempProject } from "../support/cli.js";
+
+function waitFor(child: ReturnType<typeof spawnArk>, text: string, timeoutMs = 60_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let seen = "";
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for "${text}"; output so far:\n${seen}`)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (seen.includes(text)) {
+        clearTimeout(timer);
+        resolve(seen);
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", (c: Buffer) => (seen += c.toString()));
+    child.on("exit", () => seen.includes(text) || reject(new Error(`exited before "${text}":\n${seen}`)));
+  });
+}
+
+describe("ark start", () => {
+  it("boots the configured plugins, serves until SIGINT, then stops them and exits 0", async () => {
+    const marker = "stopped.txt";
+    const cwd = tempProject({
+      "lamp.mjs": pluginModule(
+        "lamp",
+        { type: "object", properties: { colour: { type: "string", default: "amber" } } },
+        `requires: ["store"], async start(ctx) { const r = await ctx.get((await import(${JSON.stringify(
+          path.resolve("core/plugin-api/index.ts"),
+        )})).coreServices.store).query("select 41 + 1 as answer"); ctx.logger.info({ answer: r.rows[0].answer }, "lamp on"); },
+        async stop(ctx) { (await import("node:fs")).writeFileSync(${JSON.stringify(marker)}, "colour=" + ctx.config.colour); }`,
+      ),
+      "runtime.config.yaml": "kernel:\n  logLevel: info\nstore:\n  driver: pglite\n  dataDir: .ark/data\nplugins:\n  - from: ./lamp.mjs\n",
+    });
+    const child = spawnArk(["start"], { cwd });
+    const output = await waitFor(child, "ARK running");
+    expect(output).toMatch(/ARK running: 2 plugins started/);
+    expect(output).toContain('"answer":42');
+    const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    child.kill("SIGINT");
+    expect(await exit).toBe(0);
+    expect(existsSync(path.join(cwd, marker))).toBe(true);
+    expect(readFileSync(path.join(cwd, marker), "utf8")).toBe("colour=amber");
+  }, 90_000);
+});
