@@ -2,7 +2,7 @@ import type { JSONSchema } from "../contracts/json-schema.js";
 import { ArkError } from "../errors/index.js";
 
 /** A browser origin as CORS sends it (`https://app.example.com:8443`), or `*` for any origin. */
-const ORIGIN_PATTERN = "^(\\*|https?://(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?)$";
+const ORIGIN_PATTERN = "^(\\*|https?://(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?/?)$";
 
 /** Shortest bearer token accepted; shorter ones are guessable. */
 export const MIN_TOKEN_LENGTH = 16;

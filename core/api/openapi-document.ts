@@ -1,7 +1,8 @@
 import type { JSONSchema } from "../contracts/json-schema.js";
 import { errorEnvelopeSchema } from "./error-envelope.js";
 import { toOpenApiSchema, type OpenApiSchema } from "./openapi-schema.js";
-import type { RouteEntry } from "./route-table.js";
+import type { ApiRoute } from "./api-server-port.js";
+import type { RouteEntry, RouteTable } from "./route-table.js";
 
 /** Facts the document's `info` and `servers` carry. */
 export interface OpenApiInfo {
@@ -83,5 +84,18 @@ export function buildOpenApiDocument(entries: readonly RouteEntry[], info: OpenA
       schemas: { ErrorEnvelope: toOpenApiSchema(errorEnvelopeSchema) },
       securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", description: "The token configured as api.token." } },
     },
+  };
+}
+
+/** `GET /api/docs`: public; the OpenAPI document of every route registered when it is asked for. */
+export function docsRoute(table: RouteTable, info: OpenApiInfo): ApiRoute {
+  return {
+    method: "GET",
+    url: "/api/docs",
+    summary: "OpenAPI 3.0 document of every route",
+    tags: ["system"],
+    auth: "public",
+    schema: { response: { "200": { type: "object", description: "An OpenAPI 3.0.3 document", required: ["openapi", "paths"] } } },
+    handler: () => buildOpenApiDocument(table.all(), info),
   };
 }

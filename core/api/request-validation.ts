@@ -1,6 +1,5 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
-import type { JSONSchema } from "../contracts/json-schema.js";
 import { errorMessage } from "../errors/index.js";
 import type { RouteSchemas } from "./api-server-port.js";
 

@@ -33,7 +33,20 @@ export interface EventInput {
 }
 
 /** An envelope before the log gave it a sequence (and so an id). */
-export type EventEnvelopeDraft = Omit<EventEnvelope, "event_id" | "idempotency_key" | "sequence">;
+export interface EventEnvelopeDraft {
+  readonly contract_version: "v1";
+  readonly sequence_stream: string;
+  readonly emitted_at: string;
+  readonly event_type: string;
+  readonly legacy_event_type?: string;
+  readonly entity_kind: string;
+  readonly entity_id: string;
+  readonly room_keys: readonly string[];
+  readonly request_id: string;
+  readonly correlation_id?: string;
+  readonly runtime: EventRuntimeMetadata | null;
+  readonly payload: Record<string, unknown>;
+}
 
 /** Knobs for building envelopes. */
 export interface EnvelopeOptions {

@@ -1,7 +1,14 @@
 import { ArkError } from "../errors/index.js";
 import type { EventEnvelope } from "../plugin-api/contributions.js";
 import type { Queryable } from "../store/store-port.js";
-import { inEnvelopeOrder, sealEventEnvelope, serialisedDraft, type EnvelopeOptions, type EventInput } from "./event-envelope.js";
+import {
+  inEnvelopeOrder,
+  sealEventEnvelope,
+  serialisedDraft,
+  type EnvelopeOptions,
+  type EventEnvelopeDraft,
+  type EventInput,
+} from "./event-envelope.js";
 import { EVENTS_NOTIFY_CHANNEL } from "./event-notice.js";
 import { deepFreeze } from "./deep-freeze.js";
 
@@ -26,10 +33,10 @@ WITH allocated AS (
 ), identified AS (
   SELECT sequence, ark_event_id($1::text, sequence) AS event_id FROM allocated
 ), stored AS (
-  INSERT INTO ark_event_log (stream, sequence, event_id, event_type, entity_kind, entity_id, room_keys, envelope, emitted_at)
+  INSERT INTO ark_event_log (stream, sequence, event_id, event_type, entity_kind, entity_id, room_keys, envelope, emitted_at, origin)
   SELECT $1::text, i.sequence, i.event_id, $2::text, $3::text, $4::text, $5::text[],
          $6::jsonb || jsonb_build_object('event_id', i.event_id, 'idempotency_key', i.event_id, 'sequence', i.sequence),
-         $7::timestamptz
+         $7::timestamptz, $9::text
   FROM identified i
   RETURNING sequence, event_id
 )
@@ -43,7 +50,15 @@ FROM stored`;
  * announced to listening buses, but this process publishes nothing.
  */
 export async function appendEvent(tx: Queryable, input: EventInput, options: AppendEventOptions = {}): Promise<EventEnvelope> {
-  const { draft, json } = serialisedDraft(input, options);
+  return appendDraft(tx, serialisedDraft(input, options), options);
+}
+
+/** appendEvent for an input already turned into a checked draft (the bus validates before it touches the database). */
+export async function appendDraft(
+  tx: Queryable,
+  { draft, json }: { draft: EventEnvelopeDraft; json: string },
+  options: AppendEventOptions = {},
+): Promise<EventEnvelope> {
   const { rows } = await tx.query<{ sequence: string; event_id: string }>(APPEND_SQL, [
     draft.sequence_stream,
     draft.event_type,
@@ -139,3 +154,19 @@ export async function readEvents(db: Queryable, query: EventLogQuery): Promise<E
   return rows.map((row) => deepFreeze(inEnvelopeOrder(row.envelope)));
 }
 
+
+/** An event read back together with the id of the bus that appended it. */
+export interface LoggedEvent {
+  readonly envelope: EventEnvelope;
+  readonly origin: string;
+}
+
+/** The events of one stream in (after, until], in sequence order, with their origin (for gap filling). */
+export async function readStreamRange(db: Queryable, stream: string, after: number, until: number): Promise<LoggedEvent[]> {
+  const { rows } = await db.query<{ envelope: Record<string, unknown>; origin: string }>(
+    `SELECT envelope, origin FROM ark_event_log WHERE stream = $1::text AND sequence > $2::bigint AND sequence <= $3::bigint
+     ORDER BY sequence LIMIT $4::int`,
+    [stream, after, until, MAX_EVENT_READ],
+  );
+  return rows.map((row) => ({ envelope: deepFreeze(inEnvelopeOrder(row.envelope)), origin: row.origin }));
+}

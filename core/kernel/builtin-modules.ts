@@ -1,4 +1,6 @@
 import type { PluginDefinition } from "../plugin-api/plugin.js";
+import { createApiModule } from "../api/api-module.js";
+import { createEventsModule } from "../events/events-module.js";
 import { createStoreModule } from "../store/store-module.js";
 
 /**
@@ -6,5 +8,5 @@ import { createStoreModule } from "../store/store-module.js";
  * several kernels in one process (tests, benchmarks) never share a store.
  */
 export function builtinModules(): PluginDefinition[] {
-  return [createStoreModule() as PluginDefinition];
+  return [createStoreModule() as PluginDefinition, createEventsModule() as PluginDefinition, createApiModule() as PluginDefinition];
 }

@@ -56,7 +56,12 @@ export class Kernel {
     options: KernelOptions = {},
   ) {
     this.logger = options.logger ?? silentLogger();
-    const info: KernelInfo = { apiVersion: KERNEL_API_VERSION, configFile: plan.source.filePath, config: plan.config };
+    const info: KernelInfo = {
+      apiVersion: KERNEL_API_VERSION,
+      configFile: plan.source.filePath,
+      config: plan.config,
+      startupReport: () => this.bootReport,
+    };
     this.services.bindIntrinsic(coreServices.logger, (pluginId: string) => this.logger.child({ plugin: pluginId }));
     this.services.bindIntrinsic(coreServices.kernel, info);
     this.services.bindIntrinsicLazy(coreServices.contracts, createContractRegistry);

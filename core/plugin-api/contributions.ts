@@ -101,6 +101,11 @@ export interface EventEnvelope {
 export interface EventChannelContribution {
   readonly id: string;
   readonly description?: string;
+  /**
+   * `local` (default): only events this kernel committed (right when a shared fan-out such as the Socket.IO Redis
+   * adapter reaches the other kernels). `all`: also events other kernels committed, heard through the database.
+   */
+  readonly receives?: "local" | "all";
   publish(event: EventEnvelope): Promise<void> | void;
 }
 

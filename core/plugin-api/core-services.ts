@@ -1,4 +1,6 @@
 import type { Logger } from "pino";
+import { eventBusRef } from "../events/event-bus-ref.js";
+import type { StartupReport } from "../kernel/startup-report.js";
 import type { ContractRegistry } from "../contracts/contract-registry-port.js";
 import type { NodeExecutorSettingsService } from "../settings/node-executor-settings-port.js";
 import type { Store } from "../store/store-port.js";
@@ -12,9 +14,11 @@ export interface KernelInfo {
   readonly configFile: string | null;
   /** The whole validated config (frozen). Plugins should read their own section from ctx.config instead. */
   readonly config: Readonly<Record<string, unknown>>;
+  /** The live startup report (statuses and timings per plugin), as /api/health and `ark doctor` show it. */
+  startupReport(): StartupReport;
 }
 
-/** Services the kernel provides to every plugin. `store`, `idempotency` and `settings` need `requires: ["store"]`. */
+/** Services the kernel provides to every plugin. `store`, `idempotency` and `settings` need `requires: ["store"]`; `events` needs `requires: ["events"]`. */
 export const coreServices = {
   logger: createServiceRef<Logger>({ id: "core.logger", scope: "plugin" }),
   kernel: createServiceRef<KernelInfo>({ id: "core.kernel" }),
@@ -23,4 +27,6 @@ export const coreServices = {
   store: createServiceRef<Store>({ id: "core.store" }),
   idempotency: createServiceRef<IdempotencyLedger>({ id: "core.idempotency" }),
   settings: createServiceRef<NodeExecutorSettingsService>({ id: "core.settings.node-executor" }),
+  /** The event bus (built-in `events` module): `requires: ["events"]`. */
+  events: eventBusRef,
 } as const;

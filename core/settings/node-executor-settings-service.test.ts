@@ -2,10 +2,10 @@ import { createHash } from "node:crypto";
 import { beforeEach, expect, it } from "vitest";
 import { createContractRegistry } from "../contracts/contract-registry.js";
 import { contractIds, registerCoreContracts } from "../contracts/schemas/index.js";
+import { describeStore } from "../../test/support/store-harness.js";
 import { ArkError } from "../errors/index.js";
 import type { Store, Transaction } from "../store/store-port.js";
 import { createNodeExecutorSettingsService } from "./node-executor-settings-service.js";
-import { describeStore } from "./scratch-store-harness.js";
 
 const SECRET_KEY = "test-secret-key-0123456789abcdef";
 const OTHER_KEY = "another-secret-key-fedcba987654";
@@ -43,10 +43,8 @@ describeStore("node-executor settings service", (getStore) => {
     (await getStore().query<Record<string, unknown>>("SELECT * FROM ark_settings WHERE namespace = 'node_executor' ORDER BY key")).rows;
   const rawHistory = async () => (await getStore().query<Record<string, unknown>>("SELECT * FROM ark_settings_history ORDER BY version")).rows;
 
-  beforeEach(async () => {
+  beforeEach(() => {
     clock = T0;
-    await getStore().query("DELETE FROM ark_settings");
-    await getStore().query("DELETE FROM ark_settings_history");
   });
 
   it("reads the defaults (plus derived keys) from an empty database, matching the redacted contract", async () => {
@@ -275,4 +273,4 @@ describeStore("node-executor settings service", (getStore) => {
     }
     expect((await service().read()).dispatch_timeout_seconds).toBe(history.at(-1)!.changes.dispatch_timeout_seconds!.to);
   });
-});
+}, { migrate: "core", poolMax: 8 });

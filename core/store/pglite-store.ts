@@ -4,7 +4,7 @@ import { resolve } from "node:path";
 import { PGlite, type Results } from "@electric-sql/pglite";
 import pg from "pg";
 import type { Logger } from "pino";
-import { ArkError, errorMessage } from "../errors/index.js";
+import { ArkError, errorMessage, isArkError } from "../errors/index.js";
 import { AsyncMutex } from "./async-mutex.js";
 import { assertChannelName } from "./channel-name.js";
 import { connectionSession, runTransaction, type RawQuery } from "./connection-transaction.js";
@@ -66,15 +66,19 @@ export class PgliteStore implements SessionStore {
   /** Opens (creating if needed) the data dir, or an in-memory database when `dataDir` is null. */
   static async open(options: { dataDir: string | null; logger?: Logger }): Promise<PgliteStore> {
     const { dataDir, logger } = options;
-    const lock = dataDir === null ? null : await acquireDataDirLock(dataDir);
+    let lock: DataDirLock | null = null;
     try {
-      if (dataDir !== null) await mkdir(resolve(dataDir), { recursive: true });
+      if (dataDir !== null) {
+        lock = await acquireDataDirLock(dataDir);
+        await mkdir(resolve(dataDir), { recursive: true });
+      }
       const db = await PGlite.create({ dataDir: dataDir === null ? undefined : resolve(dataDir), parsers: pgliteTypeParsers });
       const label = dataDir === null ? "in-memory" : resolve(dataDir);
       logger?.info({ driver: "pglite", dataDir: label }, "store opened");
       return new PgliteStore(db, { logger, ownsDatabase: true, lock, label });
     } catch (err) {
       await lock?.release();
+      if (isArkError(err)) throw err;
       throw new ArkError(
         "ARK_STORE_UNREACHABLE",
         `Cannot open the PGlite database ${dataDir === null ? "in memory" : `in ${resolve(dataDir)}`}: ${errorMessage(err)}. ` +

@@ -39,7 +39,8 @@ export const storeSectionSchema: JSONSchema = Object.freeze({
   },
   additionalProperties: false,
   if: { properties: { driver: { const: "postgres" } }, required: ["driver"] },
-  then: { required: ["url"] },
+  // `properties` repeats url only so ajv's strictRequired accepts the `required` next to it.
+  then: { properties: { url: { type: "string" } }, required: ["url"] },
 });
 
 /** The `store:` config section as written (every field optional; defaults fill the gaps). */

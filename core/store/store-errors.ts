@@ -9,7 +9,7 @@ const NETWORK_ERRNOS = new Set([
 /** SQLSTATEs a server answers at connect time, with what the operator should check. */
 const CONNECT_SQLSTATE_ADVICE: Readonly<Record<string, string>> = {
   "28P01": "check the user name and password in store.url / ARK_DATABASE_URL",
-  "28000": "check that this user may connect to this database (pg_hba.conf)",
+  "28000": "check that this user exists and may connect to this database (pg_hba.conf)",
   "3D000": "check the database name in the URL, or create the database (createdb)",
   "57P03": "the server is starting up or shutting down; wait and retry",
   "53300": "the server has too many connections; lower store.poolMax or raise max_connections",
@@ -50,7 +50,7 @@ export function unreachableError(err: unknown, target: PostgresTarget, connectTi
   return new ArkError(
     "ARK_STORE_UNREACHABLE",
     `Cannot connect to PostgreSQL at ${where} as ${target.user} (${errorMessage(err) || code || "no answer"}; ` +
-      `waited at most ${connectTimeoutMs} ms): ${advice}.`,
+      `connect timeout ${connectTimeoutMs} ms): ${advice}.`,
     { details: { host: target.host, port: target.port, database: target.database, user: target.user, code, connectTimeoutMs }, cause: err },
   );
 }

@@ -32,11 +32,14 @@ describe("ark start", () => {
         )})).coreServices.store).query("select 41 + 1 as answer"); ctx.logger.info({ answer: r.rows[0].answer }, "lamp on"); },
         async stop(ctx) { (await import("node:fs")).writeFileSync(${JSON.stringify(marker)}, "colour=" + ctx.config.colour); }`,
       ),
-      "runtime.config.yaml": "kernel:\n  logLevel: info\nstore:\n  driver: pglite\n  dataDir: .ark/data\nplugins:\n  - from: ./lamp.mjs\n",
+      "runtime.config.yaml": "kernel:\n  logLevel: info\napi:\n  port: 0\nstore:\n  driver: pglite\n  dataDir: .ark/data\nplugins:\n  - from: ./lamp.mjs\n",
     });
     const child = spawnArk(["start"], { cwd });
     const output = await waitFor(child, "ARK running");
-    expect(output).toMatch(/ARK running: 2 plugins started/);
+    expect(output).toMatch(/ARK running: 4 plugins started in [\d.]+ ms, API on http:\/\/127\.0\.0\.1:(\d+)/);
+    const url = /API on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)![1]!;
+    const health = (await (await fetch(`${url}/api/health`)).json()) as { startup_report: { plugins: { id: string; status: string }[] } };
+    expect(health.startup_report.plugins.map((p) => [p.id, p.status])).toContainEqual(["lamp", "started"]);
     expect(output).toContain('"answer":42');
     const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     child.kill("SIGINT");

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { apiServerRef } from "../../api/api-server-port.js";
 import { createKernel } from "../../kernel/create-kernel.js";
 import { handleShutdownSignals } from "../../kernel/signals.js";
 import { kernelOptionsFrom, type GlobalOptions } from "../cli-options.js";
@@ -8,10 +9,10 @@ import { out } from "../output.js";
 export async function startCommand(global: GlobalOptions): Promise<void> {
   const options = kernelOptionsFrom(global);
   const logger = options.logger as Logger;
-  const kernel = await createKernel({ ...options, demand: ["store"] });
+  const kernel = await createKernel({ ...options, demand: ["store", "events", "api"] });
   const configured = (kernel.plan.config.kernel as { logLevel?: string } | undefined)?.logLevel;
   if (!global.logLevel && configured) logger.level = configured;
-  // Nothing else may hold the event loop open yet (the API server arrives later), so keep it alive explicitly.
+  // The API server holds the event loop open; this keeps `start` alive even if a config boots without it.
   const keepAlive = setInterval(() => undefined, 1 << 30);
   const removeHandlers = handleShutdownSignals(
     {
@@ -27,7 +28,9 @@ export async function startCommand(global: GlobalOptions): Promise<void> {
     const report = await kernel.start();
     const started = report.plugins.filter((p) => p.status === "started").length;
     const failed = report.plugins.filter((p) => p.status === "failed").map((p) => p.id);
+    const url = kernel.get(apiServerRef).address()?.url;
     out(`ARK running: ${started} plugin${started === 1 ? "" : "s"} started in ${report.bootMs} ms` +
+      (url ? `, API on ${url} (OpenAPI ${url}/api/docs)` : "") +
       (failed.length ? ` (failed, continuing without: ${failed.join(", ")})` : "") +
       ` — config ${kernel.plan.source.displayPath}. Press Ctrl-C to stop.`);
   } catch (err) {

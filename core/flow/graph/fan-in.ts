@@ -4,6 +4,7 @@
  * durably and restore it after a crash; every operation returns a new state and leaves its input untouched.
  */
 import { ArkError } from "../../errors/index.js";
+import type { GraphIndex } from "./graph-index.js";
 import { compareGraphIds, isJsonObject, type ConnectorMode } from "./graph-model.js";
 import { fanInModeOf, parseFanInCustomCount } from "./routing-config.js";
 
@@ -52,6 +53,12 @@ export function resolveFanInRequirement(config: Readonly<Record<string, unknown>
     return typeof count === "number" ? Math.min(count, solidParentCount) : solidParentCount;
   }
   return solidParentCount;
+}
+
+/** A node's join requirement in an indexed graph: its sorted solid parents and how many must deliver. */
+export function joinRequirementOf(index: GraphIndex, nodeId: string): JoinRequirement {
+  const parentIds = index.solidParentIds(nodeId);
+  return { parentIds, required: resolveFanInRequirement(index.nodesById.get(nodeId)?.config ?? {}, parentIds.length) };
 }
 
 /**
@@ -133,7 +140,7 @@ export function stalledJoins(state: FanInState, requirementOf: (target: string) 
       deliveredParentIds: delivered,
       missingParentIds: missing,
       queuedTokenCount: count,
-      message: `Node ${target} never ran: its fan-in waits for ${required} of ${parentIds.length} solid parents, but only ${delivered.join(", ") || "none"} delivered (missing: ${missing.join(", ") || "none"}).`,
+      message: `Node ${target} holds ${count} token(s) that never fired: its fan-in waits for ${required} of ${parentIds.length} solid parents, but only ${delivered.join(", ") || "none"} delivered (missing: ${missing.join(", ") || "none"}).`,
     });
   }
   return stalled;

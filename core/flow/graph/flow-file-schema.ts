@@ -10,6 +10,8 @@ import { FLOW_SCHEMA_VERSION } from "./graph-model.js";
 export const FLOW_FILE_SCHEMA_ID = "https://ark.dev/schemas/v1/flow-file.json";
 
 const id = { type: ["string", "integer"], pattern: "^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$", minimum: 1 } as const;
+/** Connector ids may also hold the generated `source->target#n` form. */
+const connectorId = { type: ["string", "integer"], pattern: "^[A-Za-z0-9][A-Za-z0-9_.:>#-]{0,139}$", minimum: 1 } as const;
 const limit = (description: string, maximum?: number) => ({
   description,
   anyOf: [{ type: "integer", minimum: 1, ...(maximum === undefined ? {} : { maximum }) }, { type: "null" }],
@@ -60,7 +62,7 @@ export const flowFileSchema = {
         required: ["source", "target"],
         additionalProperties: false,
         properties: {
-          id,
+          id: connectorId,
           source: id,
           target: id,
           mode: { enum: ["solid", "dotted", "dashed"], default: "solid" },

@@ -65,6 +65,7 @@ export {
 } from "./decision-conditions.js";
 export {
   emptyFanInState,
+  joinRequirementOf,
   offerToken,
   resolveFanInRequirement,
   restoreFanInState,
@@ -94,6 +95,7 @@ export {
   type UpstreamEntry,
 } from "./input-context.js";
 export { collectInputContextAttachments, mergeAttachments, normaliseAttachment, type AttachmentEntry } from "./attachments.js";
+export { endNodeResult, flowchartNodeResult, startNodeResult, type NodeStates, type QueuedChildRun } from "./built-in-node-results.js";
 export { FLOW_FILE_SCHEMA_ID, flowFileSchema } from "./flow-file-schema.js";
 export {
   flowFileInvalidError,

@@ -20,6 +20,8 @@ CREATE TABLE ark_event_log (
   room_keys    text[]      NOT NULL DEFAULT '{}',
   envelope     jsonb       NOT NULL,
   emitted_at   timestamptz NOT NULL,
+  -- Id of the EventBus that appended the event ('' when appended without one): tells a kernel its own events apart.
+  origin       text        NOT NULL DEFAULT '',
   PRIMARY KEY (stream, sequence),
   CONSTRAINT ark_event_log_envelope_object CHECK (jsonb_typeof(envelope) = 'object')
 );

@@ -1,0 +1,92 @@
+import type { EventEnvelope } from "../plugin-api/contributions.js";
+import type { QueryResult, Transaction } from "../store/store-port.js";
+
+/** The bookkeeping of one EventBus transaction: what it emitted and whether all of it can still be trusted. */
+export class EmitScope {
+  /** Envelopes appended, in append order; published after commit. */
+  readonly pending: EventEnvelope[] = [];
+  /** Appends still running (an emit the caller did not await). */
+  readonly inflight = new Set<Promise<unknown>>();
+  /** False once the transaction callback returned: later emits are refused. */
+  open = true;
+  /**
+   * Set when some appends may have been undone while the transaction goes on (a savepoint rolled back, or an append
+   * failed in the database): before commit, pending envelopes are checked against the log.
+   */
+  mustVerify = false;
+
+  /** Tracks an append until it settles; a database failure marks the scope for verification. */
+  track(append: Promise<EventEnvelope>): Promise<EventEnvelope> {
+    const tracked = append.then(
+      (envelope) => {
+        this.supersede(envelope);
+        this.pending.push(envelope);
+        return envelope;
+      },
+      (err: unknown) => {
+        this.mustVerify = true;
+        throw err;
+      },
+    );
+    const settled = tracked.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.inflight.add(settled);
+    void settled.then(() => this.inflight.delete(settled));
+    return tracked;
+  }
+
+  /**
+   * A sequence comes back only after the append that held it was rolled back (with a savepoint), and with it every
+   * later append to that stream: those pending envelopes are stale.
+   */
+  private supersede(envelope: EventEnvelope): void {
+    const stale = (e: EventEnvelope): boolean => e.sequence_stream === envelope.sequence_stream && e.sequence >= envelope.sequence;
+    if (!this.pending.some(stale)) return;
+    const kept = this.pending.filter((e) => !stale(e));
+    this.pending.splice(0, this.pending.length, ...kept);
+  }
+
+  /** Waits for appends the caller did not await, so none straddles the commit. */
+  async settle(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.all([...this.inflight]);
+  }
+}
+
+/**
+ * The transaction object a bus transaction hands out: the store's transaction, plus knowledge of its EmitScope (so
+ * `bus.emit(tx, ...)` finds it) and of savepoints that rolled back (their appends are gone from the log).
+ */
+export class TrackedTransaction implements Transaction {
+  constructor(
+    private readonly inner: Transaction,
+    readonly scope: EmitScope,
+  ) {}
+
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+    return this.inner.query<R>(sql, params);
+  }
+
+  async transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    try {
+      return await this.inner.transaction((savepoint) => fn(new TrackedTransaction(savepoint, this.scope)));
+    } catch (err) {
+      this.scope.mustVerify = true;
+      throw err;
+    }
+  }
+}
+
+/** Drops pending envelopes whose rows are no longer in the log (rolled back with a savepoint). Runs inside the transaction. */
+export async function verifyPending(tx: Transaction, scope: EmitScope): Promise<void> {
+  if (!scope.mustVerify || scope.pending.length === 0) return;
+  const ids = scope.pending.map((e) => e.event_id);
+  const { rows } = await tx.query<{ event_id: string }>(
+    "SELECT event_id::text AS event_id FROM ark_event_log WHERE event_id = ANY($1::uuid[])",
+    [ids],
+  );
+  const present = new Set(rows.map((r) => r.event_id));
+  const kept = scope.pending.filter((e) => present.has(e.event_id));
+  scope.pending.splice(0, scope.pending.length, ...kept);
+}

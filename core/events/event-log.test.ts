@@ -1,0 +1,202 @@
+import { expect, it } from "vitest";
+import { describeStore } from "../../test/support/store-harness.js";
+import { ArkError } from "../errors/index.js";
+import type { Store } from "../store/store-port.js";
+import type { EventInput } from "./event-envelope.js";
+import { eventIdFor } from "./event-id.js";
+import { appendEvent, readEvents } from "./event-log.js";
+import { EVENTS_NOTIFY_CHANNEL, parseEventNotice, type EventNotice } from "./event-notice.js";
+
+const runEvent = (runId: number, payload: Record<string, unknown> = {}): EventInput => ({
+  eventType: "flowchart.run.updated",
+  entityKind: "flowchart_run",
+  entityId: runId,
+  roomKeys: [`flowchart_run:${runId}`, "flowchart:1"],
+  payload,
+});
+
+async function caught(promise: Promise<unknown>): Promise<ArkError> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof ArkError) return err;
+    throw err;
+  }
+  throw new Error("expected the call to fail");
+}
+
+async function streamSequences(store: Store, stream: string): Promise<number[]> {
+  const events = await readEvents(store, { stream, limit: 1000 });
+  return events.map((e) => e.sequence);
+}
+
+class Boom extends Error {}
+
+describeStore(
+  "event log",
+  (getStore, driver) => {
+    it("appends an envelope, stores it whole and reads it back identical", async () => {
+      const store = getStore();
+      const written = await store.transaction((tx) => appendEvent(tx, { ...runEvent(7, { status: "running" }), runtime: { k8s_pod: "p" } }));
+      expect(written).toMatchObject({ sequence: 1, sequence_stream: "flowchart_run:7", event_type: "flowchart:run:updated", payload: { status: "running" } });
+      expect(Object.isFrozen(written) && Object.isFrozen(written.payload)).toBe(true);
+      const [read] = await readEvents(store, { stream: "flowchart_run:7", limit: 10 });
+      expect(read).toEqual(written);
+      expect(Object.keys(read!)).toEqual(Object.keys(written));
+      const { rows } = await store.query<Record<string, unknown>>(
+        "SELECT stream, sequence::int AS sequence, event_id::text AS event_id, event_type, entity_kind, entity_id, room_keys FROM ark_event_log",
+      );
+      expect(rows).toEqual([
+        {
+          stream: "flowchart_run:7", sequence: 1, event_id: written.event_id, event_type: "flowchart:run:updated",
+          entity_kind: "flowchart_run", entity_id: "7", room_keys: ["flowchart_run:7", "flowchart:1"],
+        },
+      ]);
+    });
+
+    it("derives the same event ids in SQL (ark_event_id) as in TypeScript (eventIdFor)", async () => {
+      const store = getStore();
+      const samples: Array<[string, number]> = [["flowchart_run:7", 2], ["task:ünïcødé ✓", 1], ["download:job:updated:global", 9_007_199_254_740_991]];
+      for (const [stream, sequence] of samples) {
+        const { rows } = await store.query<{ id: string }>("SELECT ark_event_id($1, $2::bigint)::text AS id", [stream, sequence]);
+        expect(rows[0]!.id).toBe(eventIdFor(stream, sequence));
+      }
+    });
+
+    it("numbers each stream on its own, from 1, without gaps", async () => {
+      const store = getStore();
+      for (let i = 0; i < 3; i += 1) {
+        await store.transaction(async (tx) => {
+          await appendEvent(tx, runEvent(1));
+          await appendEvent(tx, runEvent(2));
+          await appendEvent(tx, { eventType: "download.job.updated", entityKind: "download_job" });
+        });
+      }
+      expect(await streamSequences(store, "flowchart_run:1")).toEqual([1, 2, 3]);
+      expect(await streamSequences(store, "flowchart_run:2")).toEqual([1, 2, 3]);
+      expect(await streamSequences(store, "download:job:updated:global")).toEqual([1, 2, 3]);
+    });
+
+    it("leaves no gap when a transaction rolls back: the next event takes the same sequence and id", async () => {
+      const store = getStore();
+      const first = await store.transaction((tx) => appendEvent(tx, runEvent(3)));
+      let undone: string | undefined;
+      await expect(
+        store.transaction(async (tx) => {
+          undone = (await appendEvent(tx, runEvent(3, { doomed: true }))).event_id;
+          throw new Boom("state change failed");
+        }),
+      ).rejects.toBeInstanceOf(Boom);
+      const second = await store.transaction((tx) => appendEvent(tx, runEvent(3, { kept: true })));
+      expect([first.sequence, second.sequence]).toEqual([1, 2]);
+      expect(second.event_id).toBe(undone);
+      const events = await readEvents(store, { stream: "flowchart_run:3", limit: 10 });
+      expect(events.map((e) => e.payload)).toEqual([{}, { kept: true }]);
+    });
+
+    it("keeps sequences gapless and unique under concurrent writers, some of which roll back", async () => {
+      const store = getStore();
+      const writers = Array.from({ length: 20 }, (_, i) =>
+        store
+          .transaction(async (tx) => {
+            const envelope = await appendEvent(tx, runEvent(42, { writer: i }));
+            // Hold the stream's row lock a moment, so writers really queue behind each other on PostgreSQL.
+            if (driver === "postgres") await tx.query("SELECT pg_sleep(0.005)");
+            if (i % 5 === 4) throw new Boom(`writer ${i} fails`);
+            return envelope;
+          })
+          .then(
+            (envelope) => ({ ok: true as const, envelope }),
+            (err: unknown) => ({ ok: false as const, err }),
+          ),
+      );
+      const outcomes = await Promise.all(writers);
+      const committed = outcomes.filter((o) => o.ok);
+      expect(committed).toHaveLength(16);
+      expect(outcomes.filter((o) => !o.ok).every((o) => o.err instanceof Boom)).toBe(true);
+      const sequences = committed.map((o) => o.envelope.sequence).sort((a, b) => a - b);
+      expect(sequences).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
+      const stored = await readEvents(store, { stream: "flowchart_run:42", limit: 100 });
+      expect(stored.map((e) => e.sequence)).toEqual(sequences);
+      expect(new Set(stored.map((e) => e.event_id)).size).toBe(16);
+      expect(stored.map((e) => e.payload.writer).sort()).toEqual(committed.map((o) => o.envelope.payload.writer).sort());
+    });
+
+    it("replays exactly the events after N, in order, and up to M when asked", async () => {
+      const store = getStore();
+      await store.transaction(async (tx) => {
+        for (let i = 1; i <= 8; i += 1) await appendEvent(tx, runEvent(5, { i }));
+      });
+      const after = await readEvents(store, { stream: "flowchart_run:5", afterSequence: 5, limit: 100 });
+      expect(after.map((e) => [e.sequence, e.payload.i])).toEqual([[6, 6], [7, 7], [8, 8]]);
+      const window = await readEvents(store, { stream: "flowchart_run:5", afterSequence: 2, untilSequence: 4, limit: 100 });
+      expect(window.map((e) => e.sequence)).toEqual([3, 4]);
+      const limited = await readEvents(store, { stream: "flowchart_run:5", afterSequence: 0, limit: 2 });
+      expect(limited.map((e) => e.sequence)).toEqual([1, 2]);
+      expect(await readEvents(store, { stream: "flowchart_run:5", afterSequence: 8, limit: 10 })).toEqual([]);
+    });
+
+    it("reads by room, by entity, and across streams with per-stream cursors, in log order", async () => {
+      const store = getStore();
+      await store.transaction(async (tx) => {
+        await appendEvent(tx, { eventType: "node.task.updated", entityKind: "task", entityId: 1, roomKeys: ["task:1", "flowchart_run:9"] });
+        await appendEvent(tx, runEvent(9));
+        await appendEvent(tx, { eventType: "node.task.updated", entityKind: "task", entityId: 2, roomKeys: ["task:2", "flowchart_run:8"] });
+        await appendEvent(tx, { eventType: "node.task.completed", entityKind: "task", entityId: 1, roomKeys: ["task:1", "flowchart_run:9"] });
+      });
+      const room = await readEvents(store, { roomKey: "flowchart_run:9", limit: 10 });
+      expect(room.map((e) => `${e.sequence_stream}#${e.sequence}`)).toEqual(["task:1#1", "flowchart_run:9#1", "task:1#2"]);
+      const entity = await readEvents(store, { entityKind: "task", entityId: "1", limit: 10 });
+      expect(entity.map((e) => e.event_type)).toEqual(["node:task:updated", "node:task:completed"]);
+      const resumed = await readEvents(store, { roomKey: "flowchart_run:9", afterSequences: { "task:1": 1, "flowchart_run:9": 1 }, limit: 10 });
+      expect(resumed.map((e) => `${e.sequence_stream}#${e.sequence}`)).toEqual(["task:1#2"]);
+    });
+
+    it("announces an append on ark_events only when its transaction commits", async () => {
+      const store = getStore();
+      const notices: EventNotice[] = [];
+      let arrived!: () => void;
+      const first = new Promise<void>((resolve) => (arrived = resolve));
+      const stop = await store.listen(EVENTS_NOTIFY_CHANNEL, (payload) => {
+        const notice = parseEventNotice(payload);
+        if (notice) notices.push(notice);
+        arrived();
+      });
+      try {
+        await store.transaction(async (tx) => {
+          await appendEvent(tx, runEvent(11), { origin: "bus-a" });
+          throw new Boom("rolled back");
+        }).catch(() => undefined);
+        await store.transaction((tx) => appendEvent(tx, runEvent(11, { committed: true }), { origin: "bus-b" }));
+        await first;
+        const { rows } = await store.query<{ schema: string }>("SELECT current_schema() AS schema");
+        expect(notices[0]).toEqual({ schema: rows[0]!.schema, origin: "bus-b", stream: "flowchart_run:11", sequence: 1 });
+      } finally {
+        await stop();
+      }
+    });
+
+    it("rejects bad input before touching the log, and bad queries with ARK_INVALID_ARGUMENT", async () => {
+      const store = getStore();
+      await store.transaction(async (tx) => {
+        expect((await caught(appendEvent(tx, { eventType: "", entityKind: "task" }))).code).toBe("ARK_EVENT_TYPE_INVALID");
+        expect((await caught(appendEvent(tx, { eventType: "a.b.c", entityKind: "Bad Kind" }))).code).toBe("ARK_EVENT_INVALID");
+        expect((await caught(appendEvent(tx, { ...runEvent(1), payload: { big: "x".repeat(2048) } }, { maxEnvelopeBytes: 1024 }))).code).toBe("ARK_EVENT_TOO_LARGE");
+        // The transaction is still usable: nothing reached the database.
+        await appendEvent(tx, runEvent(1));
+      });
+      expect(await streamSequences(store, "flowchart_run:1")).toEqual([1]);
+      for (const query of [
+        { limit: 0 },
+        { limit: 10_001 },
+        { afterSequence: 3, limit: 10 },
+        { stream: "s", afterSequence: -1, limit: 10 },
+        { stream: "s", untilSequence: 1.5, limit: 10 },
+        { afterSequences: { s: -2 }, limit: 10 },
+      ]) {
+        expect((await caught(readEvents(store, query))).code).toBe("ARK_INVALID_ARGUMENT");
+      }
+    });
+  },
+  { migrate: "core", poolMax: 8 },
+);

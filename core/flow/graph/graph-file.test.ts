@@ -1,0 +1,155 @@
+import { describe, expect, it } from "vitest";
+import { isArkError } from "../../errors/index.js";
+import { flowFileInvalidError, formatFlowFileIssue, parseFlowFile, stringifyFlowFile } from "./graph-file.js";
+
+const where = (text: string) => parseFlowFile(text, "flow.yaml").errors.map((e) => formatFlowFileIssue(e));
+
+const valid = `schema_version: 1
+name: "  Review  "
+nodes:
+  - id: start
+    type: start
+  - id: 7
+    type: Decision
+    config:
+      fallback_condition_key: no
+  - id: yes_end
+    type: end
+  - id: no_end
+    type: end
+connectors:
+  - source: start
+    target: 7
+  - source: 7
+    target: yes_end
+    condition: latest_upstream.node_type == start
+  - source: 7
+    target: no_end
+    condition_key: no
+    condition: "  latest_upstream.node_type == task  "
+    label: fallback
+`;
+
+describe("parseFlowFile", () => {
+  it("reads a valid file into a definition with defaults, stringified ids and synced decision conditions", () => {
+    const result = parseFlowFile(valid, "flow.yaml");
+    expect(result.errors).toEqual([]);
+    expect(result.warnings).toEqual([]);
+    expect(result.ok).toBe(true);
+    const def = result.definition!;
+    expect(def).toMatchObject({ schemaVersion: 1, name: "Review", description: null, settings: { max_node_executions: null, max_runtime_minutes: null, max_parallel_nodes: 1 } });
+    expect(def.graph.nodes.map((n) => [n.id, n.type])).toEqual([["start", "start"], ["7", "decision"], ["yes_end", "end"], ["no_end", "end"]]);
+    expect(def.graph.connectors.map((c) => [c.id, c.mode, c.conditionKey, c.label])).toEqual([
+      ["start->7", "solid", null, null],
+      ["7->yes_end", "solid", "connector_1", null],
+      ["7->no_end", "solid", "no", "fallback"],
+    ]);
+    expect(def.graph.nodes[1]!.config).toEqual({
+      fallback_condition_key: "no",
+      decision_conditions: [
+        { connector_id: "connector_1", condition_text: "latest_upstream.node_type == start" },
+        { connector_id: "no", condition_text: "latest_upstream.node_type == task" },
+      ],
+    });
+    expect(result.validation?.valid).toBe(true);
+  });
+
+  it("reads JSON too", () => {
+    const json = JSON.stringify({ schema_version: 1, name: "J", settings: { max_parallel_nodes: 3 }, nodes: [{ id: "s", type: "start" }], connectors: [] });
+    const result = parseFlowFile(json, "flow.json");
+    expect(result.ok).toBe(true);
+    expect(result.definition?.settings.max_parallel_nodes).toBe(3);
+  });
+
+  it("reports YAML syntax errors at their position", () => {
+    const result = parseFlowFile("schema_version: 1\nname: x\nnodes:\n  - id: [unclosed\n", "flow.yaml");
+    expect(result.ok).toBe(false);
+    expect(result.definition).toBeNull();
+    expect(result.errors[0]).toMatchObject({ file: "flow.yaml", code: "yaml_syntax", line: expect.any(Number), col: expect.any(Number) });
+    expect(where("name: a\nname: b\n")[0]).toMatch(/^flow\.yaml:2:1 Map keys must be unique/);
+  });
+
+  it("reports every schema violation with file:line:col and path", () => {
+    const text = `schema_version: 2
+name: "   "
+colour: blue
+settings:
+  max_node_executions: 0
+  max_parallel_nodes: two
+nodes:
+  - id: s
+    type: start
+    extra: 1
+  - type: end
+connectors:
+  - source: s
+    target: e
+    mode: wavy
+`;
+    expect(where(text)).toEqual([
+      "flow.yaml:1:1 schema_version: is newer than this ARK understands (it reads schema_version 1); upgrade ARK",
+      "flow.yaml:2:1 name: must not be blank",
+      "flow.yaml:3:1 colour: unknown key 'colour'",
+      "flow.yaml:5:3 settings.max_node_executions: must be >= 1",
+      "flow.yaml:6:3 settings.max_parallel_nodes: must be integer",
+      "flow.yaml:10:5 nodes[0].extra: unknown key 'extra'",
+      "flow.yaml:11:5 nodes[1]: missing required key 'id'",
+      "flow.yaml:15:5 connectors[0].mode: must be one of: solid, dotted, dashed",
+    ]);
+    expect(where("")).toEqual(["flow.yaml must be object"]);
+    expect(where("schema_version: 1\nname: n\nnodes: []\n")).toEqual(["flow.yaml:3:1 nodes: must have at least 1 item(s)"]);
+  });
+
+  it("positions graph errors at the node or connector key that causes them", () => {
+    const text = `schema_version: 1
+name: Broken
+nodes:
+  - id: s
+    type: start
+  - id: d
+    type: decision
+    config:
+      fallback_condition_key: nowhere
+      fan_in_mode: sometimes
+  - id: d
+    type: end
+  - id: odd
+    type: teleport
+connectors:
+  - source: s
+    target: d
+  - source: d
+    target: ghost
+  - source: s
+    target: odd
+    condition: x == 1
+`;
+    expect(where(text)).toEqual(expectedBrokenIssues);
+  });
+});
+
+const expectedBrokenIssues = [
+  "flow.yaml:6:5 nodes[1]: Decision node d must have at least one solid outgoing edge.",
+  "flow.yaml:9:7 nodes[1].config.fallback_condition_key: Decision node d fallback_condition_key 'nowhere' does not match a solid outgoing connector.",
+  "flow.yaml:10:7 nodes[1].config.fan_in_mode: Node d (decision) nodes[d].config.fan_in_mode must be one of: all, any, custom.",
+  "flow.yaml:11:5 nodes[2].id: nodes[2].id 'd' is already used by another node.",
+  "flow.yaml:14:5 nodes[3].type: Node odd has unknown node_type 'teleport'.",
+  "flow.yaml:19:5 connectors[1].target: Edge target node ghost does not exist.",
+  "flow.yaml:22:5 connectors[2].condition: condition is only allowed on solid connectors leaving a decision node.",
+];
+
+describe("flow file helpers", () => {
+  it("turns a failed parse into ARK_FLOW_FILE_INVALID listing every problem", () => {
+    const error = flowFileInvalidError(parseFlowFile("schema_version: 1\nnodes: 3\n", "x.yaml"));
+    expect(isArkError(error, "ARK_FLOW_FILE_INVALID")).toBe(true);
+    expect(error.message).toBe("x.yaml has 2 problems:\n  x.yaml:1:1 missing required key 'name'\n  x.yaml:2:1 nodes: must be array");
+  });
+
+  it("writes a definition back as a file that parses to the same graph", () => {
+    const first = parseFlowFile(valid, "flow.yaml").definition!;
+    const text = stringifyFlowFile(first);
+    const again = parseFlowFile(text, "again.yaml");
+    expect(again.errors).toEqual([]);
+    expect(again.definition).toEqual(first);
+  });
+});

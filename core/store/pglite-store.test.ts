@@ -1,0 +1,89 @@
+import { spawnSync } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ArkError } from "../errors/index.js";
+import { readDbStatus, runDbMigrate } from "./db-commands.js";
+import { openStore } from "./open-store.js";
+import { acquireDataDirLock } from "./pglite-data-dir-lock.js";
+
+let root: string;
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), "ark-pglite-"));
+});
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+async function failure(promise: Promise<unknown>): Promise<ArkError> {
+  try {
+    await promise;
+  } catch (err) {
+    expect(err).toBeInstanceOf(ArkError);
+    return err as ArkError;
+  }
+  throw new Error("expected a failure");
+}
+
+describe("pglite on disk", () => {
+  it("migrates a data dir with `db migrate`, reports it with `db status`, keeps data across reopen, and locks the dir", async () => {
+    const dataDir = join(root, "data");
+    const storeConfig = { driver: "pglite" as const, dataDir };
+    const progress: string[] = [];
+    const report = await runDbMigrate({
+      storeConfig, env: {},
+      pluginMigrations: [{ pluginId: "tools-memory", value: { id: "0001_memories", sql: "CREATE TABLE memories (body text)" } }],
+      onProgress: (p) => progress.push(`${p.state}:${p.id}`),
+    });
+    expect(report.target).toEqual({ driver: "pglite", location: dataDir });
+    expect(report.applied.map((a) => a.id)).toContain("tools-memory/0001_memories");
+    expect(progress).toContain("applied:core/0001_idempotency_ledger");
+
+    const status = await readDbStatus({ storeConfig, env: {} });
+    expect(status.health).toMatchObject({ ok: true, driver: "pglite" });
+    expect(status.pending).toBe(0);
+    expect(status.migrations.find((m) => m.id === "tools-memory/0001_memories")?.state).toBe("orphaned");
+
+    const store = await openStore(storeConfig);
+    try {
+      await store.query("INSERT INTO memories VALUES ($1)", ["kept on disk"]);
+      const busy = await failure(openStore(storeConfig));
+      expect(busy.code).toBe("ARK_STORE_DATA_DIR_IN_USE");
+      expect(busy.message).toContain(dataDir);
+    } finally {
+      await store.close();
+    }
+    const reopened = await openStore(storeConfig);
+    try {
+      expect((await reopened.query("SELECT body FROM memories")).rows).toEqual([{ body: "kept on disk" }]);
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it("reports a data dir it cannot create as ARK_STORE_UNREACHABLE", async () => {
+    const file = join(root, "not-a-dir");
+    await writeFile(file, "x");
+    const err = await failure(openStore({ driver: "pglite", dataDir: join(file, "data") }));
+    expect(err.code).toBe("ARK_STORE_UNREACHABLE");
+    expect(err.message).toContain("Check that the folder is writable");
+  });
+});
+
+describe("data dir lock", () => {
+  it("takes over a lock left by a process that no longer exists, and releases only its own", async () => {
+    const dataDir = join(root, "stale");
+    const dead = spawnSync(process.execPath, ["-e", ""]).pid;
+    await writeFile(`${dataDir}.lock`, `${dead}\n`);
+    const lock = await acquireDataDirLock(dataDir);
+    expect((await readFile(lock.path, "utf8")).trim()).toBe(String(process.pid));
+    expect((await failure(acquireDataDirLock(dataDir))).code).toBe("ARK_STORE_DATA_DIR_IN_USE");
+    await lock.release();
+    await lock.release();
+    const again = await acquireDataDirLock(dataDir);
+    await again.release();
+  });
+});

@@ -1,0 +1,255 @@
+import { randomBytes } from "node:crypto";
+import { expect, it } from "vitest";
+import { describeStore } from "../../test/support/store-harness.js";
+import { ArkError, isArkError } from "../errors/index.js";
+import type { Store } from "./store-port.js";
+
+async function caught(promise: Promise<unknown>): Promise<ArkError> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof ArkError) return err;
+    throw new Error(`expected an ArkError, got ${String(err)}`, { cause: err });
+  }
+  throw new Error("expected the call to fail");
+}
+
+function channelName(): string {
+  return `ark_test_${randomBytes(4).toString("hex")}`;
+}
+
+/** Resolves with the next `count` payloads delivered to a fresh listener on `channel`. */
+async function collect(store: Store, channel: string, count: number): Promise<{ payloads: Promise<string[]>; stop(): Promise<void> }> {
+  const received: string[] = [];
+  let resolve!: (value: string[]) => void;
+  const payloads = new Promise<string[]>((r) => (resolve = r));
+  const stop = await store.listen(channel, (payload) => {
+    received.push(payload);
+    if (received.length === count) resolve([...received]);
+  });
+  return { payloads, stop };
+}
+
+async function createItems(store: Store): Promise<void> {
+  await store.query("CREATE TABLE items (id serial PRIMARY KEY, name text NOT NULL UNIQUE, doc jsonb)");
+}
+
+async function names(store: Store): Promise<string[]> {
+  const { rows } = await store.query<{ name: string }>("SELECT name FROM items ORDER BY id");
+  return rows.map((r) => r.name);
+}
+
+describeStore("store port", (getStore, driver) => {
+  it("runs parameterised queries and reports rowCount", async () => {
+    const store = getStore();
+    expect(store.driver).toBe(driver);
+    const sum = await store.query<{ sum: number }>("SELECT $1::int + $2::int AS sum", [2, 3]);
+    expect(sum.rows).toEqual([{ sum: 5 }]);
+    await createItems(store);
+    const inserted = await store.query("INSERT INTO items (name) VALUES ($1), ($2) RETURNING id", ["a", "b"]);
+    expect(inserted.rowCount).toBe(2);
+    expect((await store.query("UPDATE items SET name = name || '!' WHERE name = $1", ["zzz"])).rowCount).toBe(0);
+    expect((await store.query("SELECT * FROM items")).rowCount).toBe(2);
+  });
+
+  it("round-trips jsonb passed JSON.stringify-ed, and rejects a bare JS array the same way on both drivers", async () => {
+    const store = getStore();
+    await createItems(store);
+    const doc = { tags: ["x", "y"], nested: { n: 1, ok: true }, none: null };
+    await store.query("INSERT INTO items (name, doc) VALUES ($1, $2::jsonb)", ["a", JSON.stringify(doc)]);
+    const { rows } = await store.query<{ doc: unknown }>("SELECT doc FROM items WHERE name = $1", ["a"]);
+    expect(rows[0]!.doc).toEqual(doc);
+    const err = await caught(store.query("INSERT INTO items (name, doc) VALUES ($1, $2::jsonb)", ["b", ["x", "y"]]));
+    expect(err.code).toBe("ARK_STORE_QUERY_FAILED");
+    expect(err.details.sqlstate).toBe("22P02");
+  });
+
+  it("returns the same value shapes on both drivers (int8, date and interval as strings)", async () => {
+    const { rows } = await getStore().query(
+      "SELECT 9007199254740993::bigint AS big, count(*) AS n, '2024-02-29'::date AS day, interval '90 minutes' AS span, " +
+        "'2024-01-01T00:00:00Z'::timestamptz AS at, ARRAY[1, 2]::int8[] AS bigs, 1.5::numeric AS num",
+    );
+    expect(rows[0]).toEqual({
+      big: "9007199254740993", n: "1", day: "2024-02-29", span: "01:30:00",
+      at: new Date("2024-01-01T00:00:00Z"), bigs: ["1", "2"], num: "1.5",
+    });
+  });
+
+  it("runs several statements without parameters and returns the last one's rows", async () => {
+    const store = getStore();
+    const result = await store.query("CREATE TABLE t (n int); INSERT INTO t VALUES (1), (2); SELECT sum(n)::int AS total FROM t");
+    expect(result.rows).toEqual([{ total: 3 }]);
+  });
+
+  it("maps failures to ARK_STORE_QUERY_FAILED with the SQLSTATE and the driver error as cause", async () => {
+    const store = getStore();
+    const missing = await caught(store.query("SELECT * FROM no_such_table WHERE id = $1", [1]));
+    expect(missing.code).toBe("ARK_STORE_QUERY_FAILED");
+    expect(missing.details.sqlstate).toBe("42P01");
+    expect(missing.message).toContain("no_such_table");
+    expect(missing.cause).toBeInstanceOf(Error);
+    await createItems(store);
+    await store.query("INSERT INTO items (name) VALUES ('dup')");
+    const duplicate = await caught(store.query("INSERT INTO items (name) VALUES ($1)", ["dup"]));
+    expect(duplicate.details).toMatchObject({ sqlstate: "23505", constraint: "items_name_key" });
+    expect(duplicate.message).not.toContain("'dup'");
+  });
+
+  it("commits a transaction, and rolls it back (rethrowing the same error) when the callback throws", async () => {
+    const store = getStore();
+    await createItems(store);
+    const value = await store.transaction(async (tx) => {
+      await tx.query("INSERT INTO items (name) VALUES ('kept')");
+      return 42;
+    });
+    expect(value).toBe(42);
+    const boom = new Error("boom");
+    await expect(
+      store.transaction(async (tx) => {
+        await tx.query("INSERT INTO items (name) VALUES ('dropped')");
+        throw boom;
+      }),
+    ).rejects.toBe(boom);
+    const failing = await caught(store.transaction(async (tx) => {
+      await tx.query("INSERT INTO items (name) VALUES ('also dropped')");
+      await tx.query("INSERT INTO items (name) VALUES ('kept')");
+    }));
+    expect(failing.details.sqlstate).toBe("23505");
+    expect(await names(store)).toEqual(["kept"]);
+  });
+
+  it("nests transactions as savepoints: a failing inner part rolls back alone", async () => {
+    const store = getStore();
+    await createItems(store);
+    await store.transaction(async (tx) => {
+      await tx.query("INSERT INTO items (name) VALUES ('outer')");
+      await expect(
+        tx.transaction(async (inner) => {
+          await inner.query("INSERT INTO items (name) VALUES ('inner-dropped')");
+          await inner.transaction(async (deepest) => deepest.query("INSERT INTO items (name) VALUES ('deepest-dropped')"));
+          throw new Error("inner fails");
+        }),
+      ).rejects.toThrow("inner fails");
+      await tx.transaction(async (inner) => {
+        await inner.query("INSERT INTO items (name) VALUES ('inner-kept')");
+        await expect(inner.transaction((deepest) => deepest.query("INSERT INTO items (name) VALUES ('inner-kept')"))).rejects.toThrow();
+        await inner.query("INSERT INTO items (name) VALUES ('after-deepest')");
+      });
+    });
+    expect(await names(store)).toEqual(["outer", "inner-kept", "after-deepest"]);
+  });
+
+  it("refuses a transaction object used after its callback returned", async () => {
+    const store = getStore();
+    let leaked: { query(sql: string): Promise<unknown> } | undefined;
+    await store.transaction(async (tx) => {
+      leaked = tx;
+    });
+    expect((await caught(leaked!.query("SELECT 1"))).code).toBe("ARK_STORE_TRANSACTION_FINISHED");
+  });
+
+  it("serialises concurrent read-modify-write transactions without losing an update", async () => {
+    const store = getStore();
+    await store.query("CREATE TABLE counter (n int NOT NULL); INSERT INTO counter VALUES (0)");
+    await Promise.all(
+      Array.from({ length: 10 }, () =>
+        store.transaction(async (tx) => {
+          const { rows } = await tx.query<{ n: number }>("SELECT n FROM counter FOR UPDATE");
+          await new Promise((resolve) => setImmediate(resolve));
+          await tx.query("UPDATE counter SET n = $1", [rows[0]!.n + 1]);
+        }),
+      ),
+    );
+    expect((await store.query("SELECT n FROM counter")).rows).toEqual([{ n: 10 }]);
+  });
+
+  it("delivers NOTIFY to listeners, only after commit, never from a rolled-back transaction", async () => {
+    const store = getStore();
+    const channel = channelName();
+    const listener = await collect(store, channel, 2);
+    await store.transaction(async (tx) => {
+      await tx.query("SELECT pg_notify($1, $2)", [channel, "rolled-back"]);
+      throw new Error("rollback");
+    }).catch(() => undefined);
+    await store.transaction(async (tx) => {
+      await tx.query("SELECT pg_notify($1, $2)", [channel, "committed"]);
+    });
+    await store.notify(channel, "direct");
+    expect(await listener.payloads).toEqual(["committed", "direct"]);
+    await listener.stop();
+    await listener.stop();
+  });
+
+  it("stops delivering to an unsubscribed handler and rejects bad channel names", async () => {
+    const store = getStore();
+    const [first, second] = [channelName(), channelName()];
+    const heard: string[] = [];
+    const stopFirst = await store.listen(first, (p) => heard.push(p));
+    const secondListener = await collect(store, second, 1);
+    await stopFirst();
+    await store.notify(first, "after-unsubscribe");
+    await store.notify(second, "marker");
+    expect(await secondListener.payloads).toEqual(["marker"]);
+    expect(heard).toEqual([]);
+    expect((await caught(store.listen("Bad-Channel", () => undefined))).code).toBe("ARK_INVALID_ARGUMENT");
+    expect((await caught(store.notify("x; DROP TABLE y", "p"))).code).toBe("ARK_INVALID_ARGUMENT");
+  });
+
+  it("keeps session state for the length of withSession", async () => {
+    const store = getStore() as import("./store-session.js").SessionStore;
+    const unlocked = await store.withSession(async (session) => {
+      await session.query("SELECT pg_advisory_lock(777001)");
+      const committed = await session.transaction(async (tx) => (await tx.query<{ one: number }>("SELECT 1 AS one")).rows[0]!.one);
+      expect(committed).toBe(1);
+      return (await session.query<{ ok: boolean }>("SELECT pg_advisory_unlock(777001) AS ok")).rows[0]!.ok;
+    });
+    expect(unlocked).toBe(true);
+  });
+
+  it("reports health, closes idempotently, and refuses every call after close", async () => {
+    const store = getStore();
+    const health = await store.health();
+    expect(health).toMatchObject({ ok: true, driver });
+    expect(health.latencyMs).toBeGreaterThanOrEqual(0);
+    await Promise.all([store.close(), store.close()]);
+    await store.close();
+    expect(await store.health()).toMatchObject({ ok: false, driver });
+    for (const call of [
+      () => store.query("SELECT 1"),
+      () => store.transaction(async () => undefined),
+      () => store.listen("ark_closed", () => undefined),
+      () => store.notify("ark_closed", "x"),
+    ]) {
+      expect((await caught(call())).code).toBe("ARK_STORE_CLOSED");
+    }
+  });
+
+  if (driver === "pglite") {
+    it("makes a query issued during a transaction wait for it (one connection)", async () => {
+      const store = getStore();
+      await createItems(store);
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let inserted!: () => void;
+      const insertedSignal = new Promise<void>((r) => (inserted = r));
+      const tx = store.transaction(async (t) => {
+        await t.query("INSERT INTO items (name) VALUES ('in-tx')");
+        inserted();
+        await gate;
+      });
+      await insertedSignal;
+      const outside = store.query<{ n: string }>("SELECT count(*) AS n FROM items");
+      release();
+      await tx;
+      expect((await outside).rows).toEqual([{ n: "1" }]);
+    });
+
+    it("fails fast, instead of deadlocking, when the store is used inside its own transaction", async () => {
+      const store = getStore();
+      const err = await caught(store.transaction(async () => store.query("SELECT 1")));
+      expect(err.code).toBe("ARK_STORE_REENTRANT");
+      expect(isArkError(err, "ARK_STORE_REENTRANT")).toBe(true);
+      expect((await store.query<{ one: number }>("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
+    });
+  }
+});
