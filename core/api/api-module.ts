@@ -1,8 +1,7 @@
-import { ArkError, isArkError } from "../errors/index.js";
+import { ArkError } from "../errors/index.js";
 import { KERNEL_API_VERSION } from "../kernel/api-version.js";
 import { coreServices } from "../plugin-api/core-services.js";
-import { definePlugin, type PluginContext, type PluginDefinition } from "../plugin-api/plugin.js";
-import { createNodeExecutorSettingsService, type NodeExecutorSettingsService, type SettingsEnv } from "../settings/index.js";
+import { definePlugin, type PluginDefinition } from "../plugin-api/plugin.js";
 import { apiSectionSchema, resolveApiConfig, type ApiConfig } from "./api-config.js";
 import { apiServerRef, type ApiServer } from "./api-server-port.js";
 import { HealthRegistry, healthRoute } from "./health.js";
@@ -10,10 +9,8 @@ import { ApiHttpServer } from "./http-server.js";
 import { docsRoute } from "./openapi-document.js";
 import { settingsRoutes } from "./settings-routes.js";
 
-/** Options of one api module instance (tests pass their own env and drain timeout). */
+/** Options of one api module instance (tests pass their own drain timeout). */
 export interface ApiModuleOptions {
-  /** Where the settings service reads ARK_SECRET_KEY and ARK_NODE_EXECUTOR_* from (default: process.env). */
-  readonly env?: SettingsEnv;
   /** How long stop waits for in-flight requests before cutting connections (default 5 s). */
   readonly drainTimeoutMs?: number;
 }
@@ -25,16 +22,6 @@ interface ApiModuleState {
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
-
-/** The settings service the store module provides, or one built here over the store when it provides none yet. */
-function settingsService(ctx: PluginContext<ApiConfig>, options: ApiModuleOptions): NodeExecutorSettingsService {
-  try {
-    return ctx.get(coreServices.settings);
-  } catch (err) {
-    if (!isArkError(err, "ARK_SERVICE_NOT_VISIBLE") && !isArkError(err, "ARK_SERVICE_NOT_PROVIDED")) throw err;
-    return createNodeExecutorSettingsService(ctx.get(coreServices.store), options.env ? { env: options.env } : {});
-  }
-}
 
 /** The facade one consumer sees: routes and health sources it adds are recorded under its plugin id. */
 function facadeFor(state: ApiModuleState, consumer: string): ApiServer {
@@ -86,7 +73,7 @@ export function createApiModule(options: ApiModuleOptions = {}): PluginDefinitio
         }, "api");
         server.addRoute(healthRoute(health, ctx.get(coreServices.kernel)), "api");
         server.addRoute(docsRoute(server.table, { title: "ARK API", version: KERNEL_API_VERSION, description: "The Agent Runtime Kernel's HTTP API." }), "api");
-        for (const route of settingsRoutes(settingsService(ctx, options), { bodyLimitBytes: config.bodyLimitBytes })) server.addRoute(route, "api");
+        for (const route of settingsRoutes(ctx.get(coreServices.settings), { bodyLimitBytes: config.bodyLimitBytes })) server.addRoute(route, "api");
         state = { server, health };
       } catch (err) {
         await server.close();

@@ -77,10 +77,11 @@ function stubStoreModule(): PluginDefinition {
   const store = { driver: "pglite", health: async () => ({ ok: true, driver: "pglite", latencyMs: 0 }) } as unknown as Store;
   return definePlugin({
     id: "store", version: "1.0.0", kernel: "^1.0.0", lazy: true,
-    provides: [coreServices.store, coreServices.idempotency],
+    provides: [coreServices.store, coreServices.idempotency, coreServices.settings],
     register(r) {
       r.provide(coreServices.store, () => store);
       r.provide(coreServices.idempotency, () => ({}) as never);
+      r.provide(coreServices.settings, () => ({}) as never);
     },
   }) as PluginDefinition;
 }

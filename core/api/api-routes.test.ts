@@ -87,10 +87,11 @@ afterAll(async () => k?.stop());
 const url = (path: string) => `${k.baseUrl}${path}`;
 
 describe("health and docs", () => {
-  it("GET /api/health is public and reports version, uptime, sources and the startup report once wired", async () => {
+  it("GET /api/health is public and reports version, uptime, sources and the kernel's startup report", async () => {
     const before = await http(url("/api/health"));
     expect(before.status).toBe(200);
-    expect(before.json).toMatchObject({ ok: true, status: "ok", kernel: { api_version: "1.0.0" }, startup_report: null });
+    expect(before.json).toMatchObject({ ok: true, status: "ok", kernel: { api_version: "1.0.0" } });
+    expect(before.json.startup_report.plugins.map((p: { id: string }) => p.id)).toEqual(expect.arrayContaining(["store", "api"]));
     expect(before.json.uptime_seconds).toBeGreaterThanOrEqual(0);
     expect(before.json.sources.store).toMatchObject({ status: "ok", driver: "pglite" });
     expect(before.json.sources.demo).toEqual({ status: "ok" });

@@ -82,12 +82,14 @@ export async function startApiKernel(options: {
   api?: Record<string, unknown>;
   plugins?: readonly PluginDefinition<any>[];
   module?: ApiModuleOptions;
+  /** Environment of the store module (the settings service reads ARK_SECRET_KEY from it). */
+  env?: Record<string, string | undefined>;
   logger?: Logger;
 } = {}): Promise<ApiKernel> {
   const plugins = options.plugins?.length ? options.plugins : [needsApi()];
   const kernel = await startTestKernel({
     plugins,
-    builtins: [createStoreModule() as PluginDefinition, createApiModule(options.module) as PluginDefinition],
+    builtins: [createStoreModule(options.env ? { env: options.env } : {}) as PluginDefinition, createApiModule(options.module) as PluginDefinition],
     // PGlite's cold start is slow on a busy machine; a generous init timeout keeps these tests about HTTP.
     config: { kernel: { pluginTimeoutMs: 60_000 }, api: { port: 0, ...options.api } },
     ...(options.logger ? { logger: options.logger } : {}),

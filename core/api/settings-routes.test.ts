@@ -24,7 +24,7 @@ let k: ApiKernel;
 const responses: string[] = [];
 
 beforeAll(async () => {
-  k = await startApiKernel({ module: { env }, logger: logs.logger });
+  k = await startApiKernel({ env, logger: logs.logger });
 });
 afterAll(async () => k?.stop());
 

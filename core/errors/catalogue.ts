@@ -59,9 +59,21 @@ export const errorCatalogue = {
   ARK_FLOW_NODE_TYPE_INVALID: { status: 500, hint: "A node type contribution declares capabilities ARK does not know or with the wrong type; see the message for the key." },
   ARK_FLOW_ROUTING_FAILED: { status: 400, hint: "The node's output does not select any valid outgoing connector (or its decision config is incomplete); fix the connectors' condition keys or the node's fallback_condition_key." },
   ARK_FLOW_STATE_INVALID: { status: 500, hint: "Stored fan-in state could not be restored; it was written by another version or edited by hand. See details." },
+  // flow engine
+  ARK_FLOW_SETTINGS_INVALID: { status: 400, hint: "Fix the flowchart settings listed in details.problems: max_node_executions 1..10000 or null, max_runtime_minutes >= 1 or null, max_parallel_nodes >= 1." },
+  ARK_FLOW_CONTROL_INVALID: { status: 400, hint: "Use one of the actions in details.allowed, on a run whose status permits it (details.status); replays need a run that is no longer active." },
+  ARK_FLOW_RUN_ACTIVE: { status: 409, hint: "The flowchart has runs that are still active; stop or cancel them first (details.activeRunIds)." },
+  // execution plane
+  ARK_DISPATCHER_UNKNOWN: { status: 500, hint: "Enable the plugin that contributes this dispatcher, or change execution.dispatcher / execution.routes to a registered one (details.registered)." },
   // http api
   ARK_API_REGISTRATION_INVALID: { status: 500, hint: "Fix the route or health source named in the message: routes live under /api/, method+url are unique, schemas compile, and everything is added during a plugin's init (before the API listens)." },
   ARK_API_LISTEN_FAILED: { status: 500, hint: "Another process may use api.port, or api.host is not an address of this machine; change api.port / api.host (port 0 picks a free port)." },
+  // realtime (Socket.IO /rt)
+  ARK_RT_UNAUTHORIZED: { status: 401, hint: "Connect with the api token: io(url + \"/rt\", { auth: { token } }) (or an `Authorization: Bearer <token>` header)." },
+  ARK_RT_ROOM_INVALID: { status: 400, hint: "Rooms are `kind:id` with kind one of flowchart, flowchart_run, flowchart_node, task, run, thread, download_job and a non-empty id (details.rejected lists each bad room)." },
+  ARK_RT_REQUEST_INVALID: { status: 400, hint: "Send { rooms: [\"flowchart_run:42\"], after?: { \"<sequence_stream>\": <last sequence> } } (or { room: ... }); details say which field is wrong." },
+  ARK_RT_REPLAY_TOO_LARGE: { status: 413, hint: "More events were missed than one replay sends (details.limit); page through GET /api/events?room=...&after_stream=...&after=N, then send rt.replay with the newer cursors." },
+  ARK_RT_BACKLOG_EXCEEDED: { status: 503, hint: "The client read events too slowly and was disconnected; reconnect and send rt.replay with the last sequence per stream it has." },
   // generic
   ARK_INVALID_ARGUMENT: { status: 400, hint: "Check the arguments against the command's --help." },
   ARK_NOT_FOUND: { status: 404, hint: "Check the id." },

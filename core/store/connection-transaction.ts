@@ -1,9 +1,10 @@
 import { ArkError } from "../errors/index.js";
 import type { QueryResult, Transaction } from "./store-port.js";
+import type { PreparedQueryable } from "./prepared-query.js";
 import type { StoreSession } from "./store-session.js";
 
-/** Runs one statement on one held connection; errors are already mapped to ArkErrors. */
-export type RawQuery = <R = Record<string, unknown>>(sql: string, params?: readonly unknown[]) => Promise<QueryResult<R>>;
+/** Runs one statement on one held connection (as prepared statement `name` when given); errors are already ArkErrors. */
+export type RawQuery = <R = Record<string, unknown>>(sql: string, params?: readonly unknown[], name?: string) => Promise<QueryResult<R>>;
 
 /** Hooks a driver passes to learn that its connection may be left in a bad state. */
 export interface TransactionHooks {
@@ -12,7 +13,7 @@ export interface TransactionHooks {
 }
 
 /** A transaction or savepoint on one held connection; unusable once its callback has returned. */
-class ConnectionTransaction implements Transaction {
+class ConnectionTransaction implements Transaction, PreparedQueryable {
   private finished = false;
 
   constructor(
@@ -24,6 +25,11 @@ class ConnectionTransaction implements Transaction {
   query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
     if (this.finished) return Promise.reject(finishedError());
     return this.raw<R>(sql, params);
+  }
+
+  queryPrepared<R = Record<string, unknown>>(name: string, sql: string, params: readonly unknown[]): Promise<QueryResult<R>> {
+    if (this.finished) return Promise.reject(finishedError());
+    return this.raw<R>(sql, params, name);
   }
 
   /** A nested transaction: SAVEPOINT, RELEASE on success, ROLLBACK TO SAVEPOINT on throw (only the inner part). */
@@ -82,12 +88,13 @@ export async function runTransaction<T>(raw: RawQuery, fn: (tx: Transaction) => 
 }
 
 /** A session on one held connection; `finish()` makes it refuse further use once the connection is handed back. */
-export function connectionSession(raw: RawQuery, hooks: TransactionHooks = {}): { session: StoreSession; finish(): void } {
+export function connectionSession(raw: RawQuery, hooks: TransactionHooks = {}): { session: StoreSession & PreparedQueryable; finish(): void } {
   let finished = false;
-  const guarded: RawQuery = (sql, params) => (finished ? Promise.reject(finishedError()) : raw(sql, params));
+  const guarded: RawQuery = (sql, params, name) => (finished ? Promise.reject(finishedError()) : raw(sql, params, name));
   return {
     session: {
       query: (sql, params) => guarded(sql, params),
+      queryPrepared: (name, sql, params) => guarded(sql, params, name),
       transaction: (fn) => runTransaction(guarded, fn, hooks),
     },
     finish: () => {

@@ -9,6 +9,7 @@ import { AsyncMutex } from "./async-mutex.js";
 import { assertChannelName } from "./channel-name.js";
 import { connectionSession, runTransaction, type RawQuery } from "./connection-transaction.js";
 import { acquireDataDirLock, type DataDirLock } from "./pglite-data-dir-lock.js";
+import type { PreparedQueryable } from "./prepared-query.js";
 import { closedError, queryError } from "./store-errors.js";
 import type { QueryResult, StoreHealth, Transaction } from "./store-port.js";
 import type { SessionStore, StoreSession } from "./store-session.js";
@@ -57,7 +58,7 @@ export interface PgliteStoreOptions {
 }
 
 /** The embedded driver: PGlite (PostgreSQL in WASM, in-process, one connection). */
-export class PgliteStore implements SessionStore {
+export class PgliteStore implements SessionStore, PreparedQueryable {
   readonly driver = "pglite" as const;
   private readonly connection: PgliteConnection;
   private readonly unsubscribers = new Set<() => Promise<void>>();
@@ -138,6 +139,11 @@ export class PgliteStore implements SessionStore {
   async query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
     this.enter();
     return this.connection.mutex.runExclusive(() => this.raw<R>(sql, params));
+  }
+
+  /** PGlite keeps no statement cache we could use: runs the statement unnamed. */
+  queryPrepared<R = Record<string, unknown>>(_name: string, sql: string, params: readonly unknown[]): Promise<QueryResult<R>> {
+    return this.query<R>(sql, params);
   }
 
   async transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {

@@ -78,6 +78,28 @@ describe.skipIf(!TEST_DATABASE_URL)("postgres driver against a real server", () 
     }
   });
 
+  it("reports a pool whose connections all stay busy as ARK_STORE_TIMEOUT, not as an unreachable server", async () => {
+    const store = await openStore({ driver: "postgres", url, poolMax: 1, connectTimeoutMs: 200 });
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let started!: () => void;
+    const inside = new Promise<void>((r) => (started = r));
+    const busy = store.transaction(async () => {
+      started();
+      await held;
+    });
+    try {
+      await inside;
+      const err = await openFailure(store.query("SELECT 1"));
+      expect(err.code).toBe("ARK_STORE_TIMEOUT");
+      expect(err.message).toContain("all 1 pooled connections stayed busy");
+    } finally {
+      release();
+      await busy;
+      await store.close();
+    }
+  });
+
   it("names a missing database and how to fix it", async () => {
     const missing = new URL(url);
     missing.pathname = "/ark_no_such_database";

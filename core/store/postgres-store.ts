@@ -1,11 +1,12 @@
 import pg from "pg";
 import type { Logger } from "pino";
-import { errorMessage } from "../errors/index.js";
+import { errorMessage, isArkError } from "../errors/index.js";
 import { assertChannelName } from "./channel-name.js";
 import { connectionSession, runTransaction, type RawQuery } from "./connection-transaction.js";
 import { PostgresListener } from "./postgres-listener.js";
+import type { PreparedQueryable } from "./prepared-query.js";
 import { describePostgresUrl, redactPostgresUrl, type PostgresTarget } from "./postgres-url.js";
-import { closedError, isConnectionError, queryError, unreachableError } from "./store-errors.js";
+import { closedError, isConnectionError, isPoolExhausted, poolExhaustedError, queryError, unreachableError } from "./store-errors.js";
 import type { QueryResult, StoreHealth, Transaction } from "./store-port.js";
 import type { SessionStore, StoreSession } from "./store-session.js";
 import { pgTypeParsers } from "./type-parity.js";
@@ -28,7 +29,7 @@ function toQueryResult<R>(result: pg.QueryResult | pg.QueryResult[]): QueryResul
 }
 
 /** The server driver: a `pg` Pool, plus one dedicated client for LISTEN. */
-export class PostgresStore implements SessionStore {
+export class PostgresStore implements SessionStore, PreparedQueryable {
   readonly driver = "postgres" as const;
   readonly target: PostgresTarget;
   private readonly pool: pg.Pool;
@@ -69,6 +70,7 @@ export class PostgresStore implements SessionStore {
   }
 
   private mapError(err: unknown, sql: string): Error {
+    if (isPoolExhausted(err)) return poolExhaustedError(err, this.options.poolMax, this.options.connectTimeoutMs);
     return isConnectionError(err) ? this.unreachable(err) : queryError(err, sql, this.options.statementTimeoutMs);
   }
 
@@ -77,14 +79,15 @@ export class PostgresStore implements SessionStore {
     try {
       return await this.pool.connect();
     } catch (err) {
-      throw this.unreachable(err);
+      throw isPoolExhausted(err) ? poolExhaustedError(err, this.options.poolMax, this.options.connectTimeoutMs) : this.unreachable(err);
     }
   }
 
   private rawOn(client: pg.PoolClient): RawQuery {
-    return async <R>(sql: string, params?: readonly unknown[]) => {
+    return async <R>(sql: string, params?: readonly unknown[], name?: string) => {
       try {
-        return toQueryResult<R>(await client.query(sql, params as unknown[] | undefined));
+        const values = params as unknown[] | undefined;
+        return toQueryResult<R>(await (name ? client.query({ name, text: sql, values }) : client.query(sql, values)));
       } catch (err) {
         throw this.mapError(err, sql);
       }
@@ -100,6 +103,15 @@ export class PostgresStore implements SessionStore {
     }
   }
 
+  async queryPrepared<R = Record<string, unknown>>(name: string, sql: string, params: readonly unknown[]): Promise<QueryResult<R>> {
+    if (this.closing) throw closedError("postgres");
+    try {
+      return toQueryResult<R>(await this.pool.query({ name, text: sql, values: params as unknown[] }));
+    } catch (err) {
+      throw this.mapError(err, sql);
+    }
+  }
+
   /** Runs `fn` with one pooled client held; a client whose connection broke is destroyed, not reused. */
   private async withClient<T>(fn: (raw: RawQuery, markBroken: (err: unknown) => void) => Promise<T>): Promise<T> {
     const client = await this.connect();
@@ -110,7 +122,7 @@ export class PostgresStore implements SessionStore {
     try {
       return await fn(this.rawOn(client), markBroken);
     } catch (err) {
-      if (isConnectionError(err) || (err as { code?: string }).code === "ARK_STORE_UNREACHABLE") broken = true;
+      if (isConnectionError(err) || isArkError(err, "ARK_STORE_UNREACHABLE")) broken = true;
       throw err;
     } finally {
       client.release(broken);

@@ -89,6 +89,21 @@ export function queryError(err: unknown, sql: string, statementTimeoutMs?: numbe
   });
 }
 
+/** pg-pool's message when a caller waited connectTimeoutMs for a pooled connection (every one busy). */
+export function isPoolExhausted(err: unknown): boolean {
+  return errorMessage(err).toLowerCase().includes("timeout exceeded when trying to connect");
+}
+
+/** ARK_STORE_TIMEOUT for a caller that found every pooled connection busy for connectTimeoutMs. */
+export function poolExhaustedError(err: unknown, poolMax: number, connectTimeoutMs: number): ArkError {
+  return new ArkError(
+    "ARK_STORE_TIMEOUT",
+    `No free database connection within ${connectTimeoutMs} ms: all ${poolMax} pooled connections stayed busy. ` +
+      "Raise store.poolMax, or look for long transactions (pg_stat_activity).",
+    { details: { poolMax, connectTimeoutMs }, cause: err },
+  );
+}
+
 /** ARK_STORE_CLOSED for a call after close(). */
 export function closedError(driver: string): ArkError {
   return new ArkError("ARK_STORE_CLOSED", `The ${driver} store is closed; no more queries can run on it.`, { details: { driver } });

@@ -1,6 +1,8 @@
 import { ArkError } from "../errors/index.js";
 import { coreServices } from "../plugin-api/core-services.js";
 import { definePlugin, type PluginDefinition } from "../plugin-api/plugin.js";
+import type { NodeExecutorSettingsService } from "../settings/node-executor-settings-port.js";
+import { createNodeExecutorSettingsService } from "../settings/node-executor-settings-service.js";
 import { StoreIdempotencyLedger, startIdempotencyPurger } from "../tooling/idempotency-ledger.js";
 import { collectMigrations } from "./migration-source.js";
 import { applyMigrations } from "./migrator.js";
@@ -15,6 +17,7 @@ export const IDEMPOTENCY_PURGE_INTERVAL_MS = 10 * 60 * 1000;
 interface StoreModuleState {
   readonly store: SessionStore;
   readonly ledger: StoreIdempotencyLedger;
+  readonly settings: NodeExecutorSettingsService;
   readonly stopPurger: () => void;
 }
 
@@ -27,7 +30,7 @@ export interface StoreModuleOptions {
 
 /**
  * The built-in `store` module: opens the store from the top-level `store:` section, applies core and plugin schema
- * migrations, and provides the store and the idempotency ledger. Each call makes an independent instance (one per
+ * migrations, and provides the store, the idempotency ledger and the node-executor settings. Each call makes an independent instance (one per
  * kernel), so several kernels in one process do not share a store.
  */
 export function createStoreModule(options: StoreModuleOptions = {}): PluginDefinition<StoreConfig> {
@@ -43,12 +46,12 @@ export function createStoreModule(options: StoreModuleOptions = {}): PluginDefin
     kernel: "^1.0.0",
     description: "PostgreSQL (or embedded PGlite) store, schema migrations and the idempotency ledger.",
     lazy: true,
-    // Settings store: add coreServices.settings here and its r.provide() below, built from current().store.
-    provides: [coreServices.store, coreServices.idempotency],
+    provides: [coreServices.store, coreServices.idempotency, coreServices.settings],
     configSchema: storeSectionSchema,
     register(r) {
       r.provide(coreServices.store, () => current().store);
       r.provide(coreServices.idempotency, () => current().ledger);
+      r.provide(coreServices.settings, () => current().settings);
     },
     async init(ctx) {
       const store = await openStore(ctx.config, { env: options.env ?? process.env, logger: ctx.logger });
@@ -66,7 +69,8 @@ export function createStoreModule(options: StoreModuleOptions = {}): PluginDefin
       }
       const ledger = new StoreIdempotencyLedger(store);
       const stopPurger = startIdempotencyPurger(ledger, { intervalMs: options.purgeIntervalMs ?? IDEMPOTENCY_PURGE_INTERVAL_MS, logger: ctx.logger });
-      state = { store, ledger, stopPurger };
+      const settings = createNodeExecutorSettingsService(store, { env: options.env ?? process.env });
+      state = { store, ledger, settings, stopPurger };
     },
     async stop() {
       const held = state;

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { ArkError } from "../errors/index.js";
+import { queryPrepared } from "../store/prepared-query.js";
 import type { Queryable } from "../store/store-port.js";
 import type { IdempotencyClaim, IdempotencyLedger } from "./idempotency-port.js";
 
@@ -80,7 +81,7 @@ export class StoreIdempotencyLedger implements IdempotencyLedger {
     checkName("scope", scope, MAX_SCOPE_BYTES);
     checkName("key", key, MAX_KEY_BYTES);
     const ttl = checkTtl(options.ttlSeconds ?? this.defaultTtlSeconds);
-    const { rows } = await this.db.query<LedgerRow>(CLAIM_SQL, [scope, key, ttl, randomUUID()]);
+    const { rows } = await queryPrepared<LedgerRow>(this.db, "ark_idempotency_claim", CLAIM_SQL, [scope, key, ttl, randomUUID()]);
     const row = rows[0];
     if (!row) throw new ArkError("ARK_INTERNAL", `Idempotency claim for ${scope}/${key} returned no row.`, { details: { scope, key } });
     if (row.claimed) return { status: "claimed", scope, key, expiresAt: row.expires_at };

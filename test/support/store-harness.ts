@@ -26,8 +26,11 @@ const IN_CI = !!process.env.CI && !["false", "0"].includes(process.env.CI.toLowe
 
 /** Options of describeStore / openIsolatedStore. */
 export interface StoreHarnessOptions {
-  /** Apply these migrations to each fresh schema (`"core"` = core's SQL files). Default: none. */
-  readonly migrate?: "core" | readonly MigrationSource[];
+  /**
+   * Apply these migrations to each fresh schema: `"core"` = all of core's SQL files, a function picks from them (so a
+   * suite needs only the tables it tests), or an explicit list. Default: none.
+   */
+  readonly migrate?: "core" | readonly MigrationSource[] | ((core: readonly MigrationSource[]) => readonly MigrationSource[]);
   /** Pool size of the PostgreSQL store (concurrency tests want more than the default 4). */
   readonly poolMax?: number;
 }
@@ -137,7 +140,8 @@ export async function openIsolatedStore(driver: StoreDriverName, options: StoreH
     isolated = await isolatedPostgres(TEST_DATABASE_URL, options.poolMax ?? 4);
   }
   if (options.migrate) {
-    const migrations = options.migrate === "core" ? await loadCoreMigrations() : options.migrate;
+    const { migrate } = options;
+    const migrations = migrate === "core" ? await loadCoreMigrations() : typeof migrate === "function" ? migrate(await loadCoreMigrations()) : migrate;
     try {
       await applyMigrations(isolated.store, migrations);
     } catch (err) {

@@ -45,7 +45,7 @@ async function runCheck(name: string, check: DoctorCheck, global: GlobalOptions)
 }
 
 async function bootCheck(global: GlobalOptions): Promise<{ check: CheckResult; report: StartupReport | null }> {
-  const kernel = await createKernel({ ...kernelOptionsFrom(global, "warn"), demand: ["store"] });
+  const kernel = await createKernel({ ...kernelOptionsFrom(global, "warn"), demand: ["store", "events"] });
   try {
     // A snapshot: the live report turns every status to "stopped" once the kernel stops below.
     const report = structuredClone(await kernel.start());

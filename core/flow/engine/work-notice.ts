@@ -1,0 +1,35 @@
+/**
+ * Wake-ups between kernels sharing one database: `NOTIFY ark_flow` inside the transaction that made work ready (sent
+ * only on commit), heard by every engine's LISTEN. Payloads are small JSON: `{kind:"work", run}` (new activations or
+ * a status change) and `{kind:"cancel", runs}` (force cancel: abort in-flight node runs of these runs).
+ */
+import type { Queryable } from "../../store/store-port.js";
+
+/** The LISTEN/NOTIFY channel of the flow engine. */
+export const FLOW_NOTIFY_CHANNEL = "ark_flow";
+
+/** A parsed notice. */
+export type FlowNotice = { kind: "work"; run: string } | { kind: "cancel"; runs: string[] };
+
+/** Queues a work notice in the transaction. */
+export async function notifyWork(tx: Queryable, runId: string): Promise<void> {
+  await tx.query("SELECT pg_notify($1, $2)", [FLOW_NOTIFY_CHANNEL, JSON.stringify({ kind: "work", run: runId })]);
+}
+
+/** Queues a cancel notice for runs whose in-flight node runs must stop. */
+export async function notifyCancel(tx: Queryable, runIds: readonly string[]): Promise<void> {
+  if (runIds.length === 0) return;
+  await tx.query("SELECT pg_notify($1, $2)", [FLOW_NOTIFY_CHANNEL, JSON.stringify({ kind: "cancel", runs: runIds })]);
+}
+
+/** Parses a notice payload; null for anything else. */
+export function parseFlowNotice(payload: string): FlowNotice | null {
+  try {
+    const value = JSON.parse(payload) as Record<string, unknown>;
+    if (value.kind === "work" && typeof value.run === "string") return { kind: "work", run: value.run };
+    if (value.kind === "cancel" && Array.isArray(value.runs)) return { kind: "cancel", runs: value.runs.map(String) };
+  } catch {
+    // not ours
+  }
+  return null;
+}
