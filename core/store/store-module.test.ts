@@ -6,6 +6,7 @@ import type { Owned, SchemaMigrationContribution } from "../plugin-api/contribut
 import { coreServices } from "../plugin-api/core-services.js";
 import type { PluginContext, Registrar, ServiceFactory } from "../plugin-api/plugin.js";
 import type { ServiceRef } from "../plugin-api/service-ref.js";
+import type { NodeExecutorSettingsService } from "../settings/node-executor-settings-port.js";
 import type { IdempotencyLedger } from "../tooling/idempotency-port.js";
 import type { StoreConfig } from "./store-config-schema.js";
 import { createStoreModule, storeModule } from "./store-module.js";
@@ -39,15 +40,15 @@ const memoryMigration: Owned<SchemaMigrationContribution> = {
 };
 
 describe("store module", () => {
-  it("declares itself as a lazy built-in providing the store and the idempotency ledger", () => {
+  it("declares itself as a lazy built-in providing the store, the idempotency ledger and the settings", () => {
     expect(storeModule).toMatchObject({ id: "store", version: "1.0.0", kernel: "^1.0.0", lazy: true });
-    expect(storeModule.provides).toEqual([coreServices.store, coreServices.idempotency]);
+    expect(storeModule.provides).toEqual([coreServices.store, coreServices.idempotency, coreServices.settings]);
     expect(storeModule.configSchema).toBeDefined();
   });
 
   it("opens an in-memory PGlite, applies core and plugin migrations, provides working services and stops cleanly", async () => {
     const { module, ctx, factories, service } = harness({ driver: "pglite", dataDir: "memory://" }, [memoryMigration]);
-    expect([...factories.keys()]).toEqual([coreServices.store.id, coreServices.idempotency.id]);
+    expect([...factories.keys()]).toEqual([coreServices.store.id, coreServices.idempotency.id, coreServices.settings.id]);
     expect(() => service(coreServices.store)).toThrow(ArkError);
     await module.init!(ctx);
     const store = service<Store>(coreServices.store);
@@ -57,6 +58,8 @@ describe("store module", () => {
     expect(rows.map((r) => r.id)).toEqual(expect.arrayContaining(["core/0001_idempotency_ledger", "tools-memory/0001_memories"]));
     await store.query("INSERT INTO memories (body) VALUES ('remember')");
     expect((await ledger.claim("module", "k")).status).toBe("claimed");
+    const settings = service<NodeExecutorSettingsService>(coreServices.settings);
+    expect((await settings.read()).k8s_namespace).toBe("default");
     await module.stop!(ctx);
     expect((await store.health()).ok).toBe(false);
     await module.stop!(ctx);

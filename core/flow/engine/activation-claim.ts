@@ -1,0 +1,127 @@
+/**
+ * Claiming work (reference §4.4 steps 1-4, made durable): in one transaction a worker locks runs that have pending
+ * activations and free parallel capacity (`FOR UPDATE SKIP LOCKED`, so kernels sharing a database divide the runs and
+ * never take the same activation), starts queued runs, applies the runtime and execution guardrails, and creates a
+ * leased node run per activation — or takes over a node run whose previous worker lost its lease.
+ */
+import type { EmitFn } from "../../events/index.js";
+import type { ExecutionResult } from "../../plugin-api/contributions.js";
+import type { Queryable } from "../../store/store-port.js";
+import type { FlowNode, GraphIndex } from "../graph/index.js";
+import type { EngineCore } from "./engine-core.js";
+import type { FlowRun, NodeRun } from "./engine-types.js";
+import { createNodeRun, guardrailBreach, reacquireNodeRun, recordGuardrailFailure, type ActivationRow } from "./node-run-create.js";
+import { emitRunUpdated } from "./run-events.js";
+import { decideOutcome, finaliseIfDrained } from "./run-finalise.js";
+import { readRun } from "./run-start.js";
+
+/** One node run a worker now owns and must execute (or, with `recorded`, only persist). */
+export interface ClaimedWork {
+  readonly run: FlowRun;
+  readonly nodeRun: NodeRun;
+  readonly node: FlowNode;
+  readonly graph: GraphIndex;
+  readonly activationId: string;
+  /** The result an earlier attempt recorded in the idempotency ledger: persist it, do not execute again. */
+  readonly recorded: ExecutionResult | null;
+}
+
+interface LockedRun {
+  id: string;
+  claimed: number;
+  runtime_exceeded: boolean | null;
+  has_base: boolean;
+}
+
+const LOCK_RUNS_SQL = `
+SELECT r.id,
+       (SELECT count(*) FROM ark_flow_activations c WHERE c.run_id = r.id AND c.state = 'claimed')::int AS claimed,
+       (r.started_at + make_interval(mins => (r.settings->>'max_runtime_minutes')::int) < now()) AS runtime_exceeded,
+       (r.base_state <> '{}'::jsonb) AS has_base
+  FROM ark_flow_runs r
+ WHERE r.status IN ('queued', 'running') AND r.outcome IS NULL
+   AND EXISTS (SELECT 1 FROM ark_flow_activations p WHERE p.run_id = r.id AND p.state = 'pending')
+   AND (SELECT count(*) FROM ark_flow_activations c WHERE c.run_id = r.id AND c.state = 'claimed')
+       < GREATEST(COALESCE((r.settings->>'max_parallel_nodes')::int, 1), 1)
+ ORDER BY r.id
+ LIMIT $1
+ FOR UPDATE OF r SKIP LOCKED`;
+
+/** Claims up to `limit` activations across runs; returns the node runs this worker must execute. */
+export async function claimWork(core: EngineCore, limit: number): Promise<ClaimedWork[]> {
+  if (limit <= 0) return [];
+  return core.bus.transaction(async (tx, emit) => {
+    const { rows } = await tx.query<LockedRun>(LOCK_RUNS_SQL, [limit]);
+    const work: ClaimedWork[] = [];
+    for (const locked of rows) {
+      const remaining = limit - work.length;
+      if (remaining <= 0) break;
+      work.push(...(await claimInRun(core, tx, emit, locked, remaining)));
+    }
+    return work;
+  });
+}
+
+async function claimInRun(core: EngineCore, tx: Queryable, emit: EmitFn, locked: LockedRun, remaining: number): Promise<ClaimedWork[]> {
+  let run = await readRun(tx, String(locked.id));
+  const graph = await core.graphs.get(tx, run.id);
+  if (run.status === "queued") {
+    await tx.query("UPDATE ark_flow_runs SET status = 'running', started_at = COALESCE(started_at, now()), updated_at = now() WHERE id = $1", [run.id]);
+    run = await readRun(tx, run.id);
+    await emitRunUpdated(emit, run, "started");
+  }
+  const capacity = Math.min(remaining, run.settings.max_parallel_nodes - Number(locked.claimed));
+  const { rows: activations } = await tx.query<ActivationRow>(
+    "SELECT id::text AS id, node_id, tokens, node_run_id::text AS node_run_id FROM ark_flow_activations WHERE run_id = $1 AND state = 'pending' ORDER BY id LIMIT $2 FOR UPDATE",
+    [run.id, Math.max(capacity, 1)],
+  );
+  if (locked.runtime_exceeded === true) {
+    await failWithGuardrail(core, tx, emit, run, graph, activations[0]!, run.totalExecutionCount + 1, `Flowchart exceeded max_runtime_minutes (${run.settings.max_runtime_minutes}).`);
+    return [];
+  }
+  const work: ClaimedWork[] = [];
+  let total = run.totalExecutionCount;
+  for (const activation of activations.slice(0, capacity)) {
+    const node = graph.nodesById.get(activation.node_id);
+    if (!node) {
+      await decideOutcome(tx, run.id, "failed", `Flowchart referenced missing node id ${activation.node_id}.`);
+      await tx.query("UPDATE ark_flow_activations SET state = 'done' WHERE id = $1", [activation.id]);
+      break;
+    }
+    if (activation.node_run_id !== null) {
+      const taken = await reacquireNodeRun(tx, { activation, owner: core.owner, leaseSeconds: core.leaseSeconds });
+      if (taken) work.push({ run, graph, node, activationId: activation.id, ...taken });
+      continue;
+    }
+    const breach = guardrailBreach(run, total);
+    if (breach !== null) {
+      await failWithGuardrail(core, tx, emit, run, graph, activation, total + 1, breach);
+      await tx.query("UPDATE ark_flow_runs SET total_execution_count = $2 WHERE id = $1", [run.id, total]);
+      return work;
+    }
+    total += 1;
+    const nodeRun = await createNodeRun(tx, emit, {
+      run, graph, node, activation, sequence: total, owner: core.owner, leaseSeconds: core.leaseSeconds, hasBase: locked.has_base,
+    });
+    work.push({ run, graph, node, nodeRun, activationId: activation.id, recorded: null });
+  }
+  await tx.query("UPDATE ark_flow_runs SET total_execution_count = $2, updated_at = now() WHERE id = $1", [run.id, total]);
+  await finaliseIfDrained(tx, emit, core.graphs, run.id);
+  return work;
+}
+
+async function failWithGuardrail(
+  core: EngineCore,
+  tx: Queryable,
+  emit: EmitFn,
+  run: FlowRun,
+  graph: GraphIndex,
+  activation: ActivationRow,
+  sequence: number,
+  message: string,
+): Promise<void> {
+  const node = graph.nodesById.get(activation.node_id) ?? graph.nodesById.get(run.entryNodeId)!;
+  await recordGuardrailFailure(tx, emit, { run, node, activation, sequence, message });
+  await decideOutcome(tx, run.id, "failed", message);
+  await finaliseIfDrained(tx, emit, core.graphs, run.id);
+}

@@ -1,0 +1,118 @@
+/**
+ * Node artifacts (reference §12): one per succeeded node run, payload shaped per type and validated before insert (a
+ * violation is a persistence failure), request/correlation ids resolved along §12.3's chain, retention applied to the
+ * node's history right after the insert. Fixes: no phantom `ref_id: 1` (Q1); a `max_count` prune never deletes an
+ * artifact written with `forever` (Q14); expired artifacts are also swept periodically, not only on the next write.
+ */
+import { validateArtifactPayload } from "../../contracts/index.js";
+import { ArkError } from "../../errors/index.js";
+import type { Queryable } from "../../store/store-port.js";
+import type { FlowNode } from "../graph/index.js";
+import { isoOrNull } from "../store/flow-ids.js";
+import type { FlowRun, NodeRun } from "./engine-types.js";
+
+/** Retention modes (§12.4). */
+export type RetentionMode = "forever" | "ttl" | "max_count" | "ttl_max_count";
+
+/** A node's artifact retention, read from its config with the reference's defaults (ttl 3600 s, max 25). */
+export function retentionOf(config: Readonly<Record<string, unknown>>): { mode: RetentionMode; ttlSeconds: number; maxCount: number } {
+  const raw = String(config.retention_mode ?? "").trim().toLowerCase();
+  const mode: RetentionMode = ["forever", "none", "disabled"].includes(raw)
+    ? "forever"
+    : ["max", "max_count"].includes(raw)
+      ? "max_count"
+      : ["ttl_max", "ttl+max", "ttl_max_count"].includes(raw)
+        ? "ttl_max_count"
+        : "ttl";
+  const ttl = Number.parseInt(String(config.retention_ttl_seconds ?? ""), 10);
+  const max = Number.parseInt(String(config.retention_max_count ?? ""), 10);
+  return { mode, ttlSeconds: Number.isNaN(ttl) ? 3600 : Math.max(ttl, 1), maxCount: Number.isNaN(max) ? 25 : Math.max(max, 1) };
+}
+
+function firstText(...values: unknown[]): string | null {
+  for (const value of values) if (typeof value === "string" && value.trim() !== "") return value.trim();
+  return null;
+}
+
+/** The artifact payload of a node type (§12.1); plugin types with a special output keep their output keys. */
+export function artifactPayload(type: string, parts: { inputContext: unknown; outputState: Record<string, unknown>; routingState: Record<string, unknown>; config: Record<string, unknown> }): Record<string, unknown> {
+  const { outputState: out, routingState } = parts;
+  if (type === "decision") {
+    const payload: Record<string, unknown> = { matched_connector_ids: out.matched_connector_ids ?? [], evaluations: out.evaluations ?? [], no_match: out.no_match ?? true, routing_state: routingState };
+    if ("resolved_route_key" in out) payload.resolved_route_key = out.resolved_route_key;
+    if ("resolved_route_path" in out) payload.resolved_route_path = out.resolved_route_path;
+    return payload;
+  }
+  if (type === "memory" || type === "milestone" || type === "plan") return { ...out, routing_state: routingState };
+  const config = Object.fromEntries(Object.entries(parts.config).filter(([key]) => !key.startsWith("__")));
+  const payload: Record<string, unknown> = { node_type: type, input_context: parts.inputContext ?? {}, output_state: out, routing_state: routingState };
+  if (Object.keys(config).length > 0) payload.node_config = config;
+  return payload;
+}
+
+/** Inserts the artifact of a succeeded node run, prunes the node's history, and returns the serialised artifact (§12.5). */
+export async function persistArtifact(
+  tx: Queryable,
+  input: { run: FlowRun; nodeRun: NodeRun; node: FlowNode; outputState: Record<string, unknown>; routingState: Record<string, unknown> },
+): Promise<Record<string, unknown>> {
+  const { run, nodeRun, node, outputState, routingState } = input;
+  const type = node.type.trim().toLowerCase() || "unknown";
+  const payload = artifactPayload(type, { inputContext: nodeRun.inputContext, outputState, routingState, config: node.config });
+  const problems = validateArtifactPayload(type, payload);
+  if (problems.length > 0) {
+    throw new ArkError("ARK_CONTRACT_VIOLATION", `The ${type} artifact of node run ${nodeRun.id} violates its contract: ${problems[0]}`, { details: { issues: problems } });
+  }
+  const ctx = nodeRun.inputContext ?? {};
+  const requestId = firstText(node.config.request_id, ctx.request_id, outputState.request_id) ?? `flowchart-run-${run.id}-node-run-${nodeRun.id}`;
+  const correlationId = firstText(node.config.correlation_id, ctx.correlation_id, outputState.correlation_id) ?? `flowchart-run-${run.id}`;
+  const retention = retentionOf(node.config);
+  const expires = retention.mode === "ttl" || retention.mode === "ttl_max_count" ? retention.ttlSeconds : null;
+  const { rows } = await tx.query(
+    `INSERT INTO ark_flow_node_artifacts (flowchart_id, run_id, node_run_id, node_id, node_type, artifact_type, ref_id, execution_index, variant_key,
+       retention_mode, expires_at, request_id, correlation_id, payload, idempotency_key)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $11::float8 IS NULL THEN NULL ELSE now() + make_interval(secs => $11::float8) END,
+       $12, $13, $14::jsonb, $15)
+     RETURNING *`,
+    [
+      run.flowchartId, run.id, nodeRun.id, node.id, node.type, type, node.refId ?? null, nodeRun.executionIndex, `run-${run.id}-node-run-${nodeRun.id}`,
+      retention.mode, expires, requestId, correlationId, JSON.stringify(payload), `run:${run.id}:node_run:${nodeRun.id}:artifact:${type}`,
+    ],
+  );
+  await pruneHistory(tx, { flowchartId: run.flowchartId, nodeId: node.id, type, ...retention });
+  return serialiseArtifact(rows[0]!);
+}
+
+async function pruneHistory(tx: Queryable, scope: { flowchartId: string; nodeId: string; type: string; mode: RetentionMode; maxCount: number }): Promise<void> {
+  const where = "flowchart_id = $1 AND node_id = $2 AND artifact_type = $3";
+  if (scope.mode === "ttl" || scope.mode === "ttl_max_count") {
+    await tx.query(`DELETE FROM ark_flow_node_artifacts WHERE ${where} AND expires_at <= now()`, [scope.flowchartId, scope.nodeId, scope.type]);
+  }
+  if (scope.mode === "max_count" || scope.mode === "ttl_max_count") {
+    await tx.query(
+      `DELETE FROM ark_flow_node_artifacts WHERE id IN (
+         SELECT id FROM ark_flow_node_artifacts WHERE ${where} AND retention_mode <> 'forever' ORDER BY created_at DESC, id DESC OFFSET $4)`,
+      [scope.flowchartId, scope.nodeId, scope.type, scope.maxCount],
+    );
+  }
+}
+
+/** Deletes expired artifacts (up to `batch`); the periodic sweeper, so expiry holds even for nodes that never run again. */
+export async function sweepExpiredArtifacts(db: Queryable, batch = 1000): Promise<number> {
+  const { rowCount } = await db.query(
+    "DELETE FROM ark_flow_node_artifacts WHERE id IN (SELECT id FROM ark_flow_node_artifacts WHERE expires_at <= now() ORDER BY expires_at LIMIT $1)",
+    [batch],
+  );
+  return rowCount;
+}
+
+/** An artifact row as the API and events show it (§12.5). */
+export function serialiseArtifact(row: Record<string, unknown>): Record<string, unknown> {
+  const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
+  return {
+    id: String(row.id), flowchart_id: String(row.flowchart_id), flowchart_node_id: row.node_id, flowchart_run_id: String(row.run_id),
+    flowchart_run_node_id: String(row.node_run_id), node_type: row.node_type, artifact_type: row.artifact_type, ref_id: text(row.ref_id),
+    execution_index: row.execution_index, variant_key: row.variant_key, retention_mode: row.retention_mode, expires_at: isoOrNull(row.expires_at),
+    request_id: row.request_id, correlation_id: row.correlation_id, payload: row.payload, contract_version: row.contract_version,
+    payload_version: row.payload_version, idempotency_key: row.idempotency_key, created_at: isoOrNull(row.created_at), updated_at: isoOrNull(row.updated_at),
+  };
+}

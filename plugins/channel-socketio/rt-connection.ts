@@ -1,0 +1,142 @@
+import type { Logger } from "pino";
+import type { Socket } from "socket.io";
+import { ArkError, type EventEnvelope } from "../../core/plugin-api/index.js";
+import type { RtSettings } from "./config.js";
+import {
+  errorAck,
+  MAX_ROOMS_PER_SOCKET,
+  okAck,
+  parseRoomsRequest,
+  RT_CONTRACT_VERSION,
+  RtEvent,
+  type RtMetrics,
+  type StreamCursors,
+} from "./protocol.js";
+import { readMissedEvents, type EventLogReader } from "./replay-reader.js";
+import { SocketFeed } from "./socket-feed.js";
+
+/** What a connection's handlers share with the server. */
+export interface ConnectionContext {
+  readonly settings: RtSettings;
+  readonly reader: EventLogReader;
+  readonly metrics: RtMetrics;
+  readonly feeds: Map<string, SocketFeed>;
+  openConnections(): number;
+  /** How events reach this kernel from the others, for rt.connected and rt.health. */
+  fanout(): Record<string, unknown>;
+  readonly logger?: Logger;
+}
+
+type Ack = (answer: Record<string, unknown>) => void;
+
+/** Splits handler arguments into payload and ack: `emit(name, payload, ack)` or `emit(name, ack)`. */
+function payloadAndAck(args: unknown[]): [unknown, Ack | null] {
+  const last = args[args.length - 1];
+  const ack = typeof last === "function" ? (last as Ack) : null;
+  const payload = typeof args[0] === "function" ? undefined : args[0];
+  return [payload, ack];
+}
+
+/** Registers a request handler whose result (or error, as an error ack with a stable code) answers the ack. */
+function answer(socket: Socket, event: string, ctx: ConnectionContext, handle: (payload: unknown) => Promise<Record<string, unknown>> | Record<string, unknown>): void {
+  socket.on(event, async (...args: unknown[]) => {
+    const [payload, ack] = payloadAndAck(args);
+    let reply: Record<string, unknown>;
+    try {
+      reply = await handle(payload);
+    } catch (err) {
+      if (!(err instanceof ArkError)) ctx.logger?.error({ err, event, sid: socket.id }, "realtime request failed");
+      reply = errorAck(err);
+    }
+    ack?.(reply);
+  });
+}
+
+/** Events of `events` in the replay, as the last sequence per stream. */
+function lastPerStream(events: readonly EventEnvelope[]): Record<string, number> {
+  const last: Record<string, number> = {};
+  for (const event of events) last[event.sequence_stream] = Math.max(last[event.sequence_stream] ?? 0, event.sequence);
+  return last;
+}
+
+/**
+ * Joins `rooms` and sends what the client missed after `after`, before any live event of those rooms (they wait
+ * behind the replay in the socket's feed). A replay that cannot be complete joins nothing and throws.
+ */
+async function joinWithReplay(socket: Socket, feed: SocketFeed, ctx: ConnectionContext, rooms: string[], after: StreamCursors): Promise<Record<string, unknown>> {
+  const added = rooms.filter((room) => !socket.rooms.has(room));
+  // Joining and queueing the replay happen in one synchronous block: no live event of these rooms can reach the
+  // socket between them, so every live event either is in the log the replay reads or waits behind the replay.
+  void socket.join(rooms);
+  try {
+    const replayed = await feed.run(async () => {
+      const events = await readMissedEvents(ctx.reader, rooms, after, ctx.settings.maxReplay);
+      feed.seed(after);
+      return events.filter((event) => feed.sendIfNew(event));
+    });
+    return okAck({ rooms, replay: { count: replayed.length, last: lastPerStream(replayed) } });
+  } catch (err) {
+    for (const room of added) void socket.leave(room);
+    throw err;
+  }
+}
+
+function checkRoomBudget(socket: Socket, rooms: readonly string[]): void {
+  const joined = socket.rooms.size - 1;
+  const added = rooms.filter((room) => !socket.rooms.has(room)).length;
+  if (joined + added > MAX_ROOMS_PER_SOCKET) {
+    throw new ArkError("ARK_RT_REQUEST_INVALID", `A connection can be in at most ${MAX_ROOMS_PER_SOCKET} rooms; it is in ${joined}.`, {
+      details: { field: "rooms", limit: MAX_ROOMS_PER_SOCKET, joined },
+    });
+  }
+}
+
+/** Serves one /rt connection: greets it, answers health/subscribe/unsubscribe/replay, cleans up on disconnect. */
+export function handleConnection(socket: Socket, ctx: ConnectionContext): void {
+  ctx.metrics.connectTotal += 1;
+  const feed = new SocketFeed(socket, {
+    maxBacklog: ctx.settings.maxBacklog,
+    onBacklogExceeded: () => {
+      ctx.logger?.warn({ sid: socket.id, backlog: ctx.settings.maxBacklog }, "realtime client too slow; disconnecting it (it can reconnect and replay)");
+      socket.emit(RtEvent.error, errorAck(new ArkError("ARK_RT_BACKLOG_EXCEEDED", `More than ${ctx.settings.maxBacklog} events waited for this connection.`, { details: { limit: ctx.settings.maxBacklog } })));
+      socket.disconnect(true);
+    },
+  });
+  ctx.feeds.set(socket.id, feed);
+  socket.on("disconnect", () => {
+    feed.close();
+    ctx.feeds.delete(socket.id);
+    ctx.metrics.disconnectTotal += 1;
+  });
+
+  socket.emit(RtEvent.connected, okAck({
+    contract_version: RT_CONTRACT_VERSION,
+    sid: socket.id,
+    transport: socket.conn.transport.name,
+    metrics: ctx.metrics.snapshot(ctx.openConnections()),
+    auth_provided: ctx.settings.token !== null,
+    fanout: ctx.fanout(),
+  }));
+
+  answer(socket, RtEvent.health, ctx, (payload) => {
+    ctx.metrics.healthTotal += 1;
+    return okAck({ metrics: ctx.metrics.snapshot(ctx.openConnections()), fanout: ctx.fanout(), echo: payload ?? null });
+  });
+  answer(socket, RtEvent.subscribe, ctx, (payload) => {
+    const request = parseRoomsRequest(payload);
+    checkRoomBudget(socket, request.rooms);
+    if (request.after !== undefined) return joinWithReplay(socket, feed, ctx, request.rooms, request.after);
+    void socket.join(request.rooms);
+    return okAck({ rooms: request.rooms });
+  });
+  answer(socket, RtEvent.replay, ctx, (payload) => {
+    const request = parseRoomsRequest(payload, { requireAfter: true });
+    checkRoomBudget(socket, request.rooms);
+    return joinWithReplay(socket, feed, ctx, request.rooms, request.after ?? {});
+  });
+  answer(socket, RtEvent.unsubscribe, ctx, (payload) => {
+    const { rooms } = parseRoomsRequest(payload);
+    for (const room of rooms) void socket.leave(room);
+    return okAck({ rooms });
+  });
+}
