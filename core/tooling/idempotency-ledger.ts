@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { ArkError } from "../errors/index.js";
 import { queryPrepared } from "../store/prepared-query.js";
@@ -21,23 +20,12 @@ interface LedgerRow {
 }
 
 /**
- * One statement, one round trip. A new (scope, key) is inserted with this caller's token. On conflict the row is
- * locked and "updated": an expired row is taken over (fresh token, result cleared), a live one is written back
- * unchanged. Either way RETURNING yields the row as committed by whoever won, so a concurrent loser waits for the
- * winner's commit and sees its row — unlike a separate SELECT, whose snapshot predates that commit. `claimed` is true
- * exactly when the row now carries this caller's token.
+ * One round trip: the claim runs server-side in `ark_idempotency_claim` (core migration 0005), which answers a live
+ * row with a read (no write, so no WAL flush), inserts a new key or takes over an expired row, and under a race locks
+ * the winner's committed row before reading it, so exactly one caller gets `claimed`. PL/pgSQL caches the plans
+ * inside the function per connection; the call itself runs as a named prepared statement where the driver has them.
  */
-const CLAIM_SQL = `
-INSERT INTO ark_idempotency_ledger AS l (scope, key, state, result, claim_token, claimed_at, completed_at, expires_at)
-VALUES ($1, $2, 'pending', NULL, $4::uuid, now(), NULL, now() + make_interval(secs => $3::float8))
-ON CONFLICT (scope, key) DO UPDATE SET
-  state = CASE WHEN l.expires_at <= now() THEN 'pending' ELSE l.state END,
-  result = CASE WHEN l.expires_at <= now() THEN NULL ELSE l.result END,
-  claim_token = CASE WHEN l.expires_at <= now() THEN EXCLUDED.claim_token ELSE l.claim_token END,
-  claimed_at = CASE WHEN l.expires_at <= now() THEN EXCLUDED.claimed_at ELSE l.claimed_at END,
-  completed_at = CASE WHEN l.expires_at <= now() THEN NULL ELSE l.completed_at END,
-  expires_at = CASE WHEN l.expires_at <= now() THEN EXCLUDED.expires_at ELSE l.expires_at END
-RETURNING l.claim_token = $4::uuid AS claimed, l.state, l.result, l.claimed_at, l.expires_at`;
+const CLAIM_SQL = "SELECT claimed, state, result, claimed_at, expires_at FROM ark_idempotency_claim($1, $2, $3)";
 
 function invalid(message: string, details: Record<string, unknown>): ArkError {
   return new ArkError("ARK_IDEMPOTENCY_INVALID", message, { details });
@@ -69,7 +57,7 @@ function serialiseResult(result: unknown): string | null {
   }
 }
 
-/** The idempotency ledger on the `ark_idempotency_ledger` table (core migration 0001). */
+/** The idempotency ledger on the `ark_idempotency_ledger` table (core migration 0001) and its claim function (0005). */
 export class StoreIdempotencyLedger implements IdempotencyLedger {
   private readonly defaultTtlSeconds: number;
 
@@ -81,7 +69,7 @@ export class StoreIdempotencyLedger implements IdempotencyLedger {
     checkName("scope", scope, MAX_SCOPE_BYTES);
     checkName("key", key, MAX_KEY_BYTES);
     const ttl = checkTtl(options.ttlSeconds ?? this.defaultTtlSeconds);
-    const { rows } = await queryPrepared<LedgerRow>(this.db, "ark_idempotency_claim", CLAIM_SQL, [scope, key, ttl, randomUUID()]);
+    const { rows } = await queryPrepared<LedgerRow>(this.db, "ark_idempotency_claim", CLAIM_SQL, [scope, key, ttl]);
     const row = rows[0];
     if (!row) throw new ArkError("ARK_INTERNAL", `Idempotency claim for ${scope}/${key} returned no row.`, { details: { scope, key } });
     if (row.claimed) return { status: "claimed", scope, key, expiresAt: row.expires_at };

@@ -5,11 +5,10 @@
  * leased node run per activation — or takes over a node run whose previous worker lost its lease.
  */
 import type { EmitFn } from "../../events/index.js";
-import type { ExecutionResult } from "../../plugin-api/contributions.js";
 import type { Queryable } from "../../store/store-port.js";
 import type { FlowNode, GraphIndex } from "../graph/index.js";
 import type { EngineCore } from "./engine-core.js";
-import type { FlowRun, NodeRun } from "./engine-types.js";
+import type { DispatchOutcome, FlowRun, NodeRun } from "./engine-types.js";
 import { createNodeRun, guardrailBreach, reacquireNodeRun, recordGuardrailFailure, type ActivationRow } from "./node-run-create.js";
 import { emitRunUpdated } from "./run-events.js";
 import { decideOutcome, finaliseIfDrained } from "./run-finalise.js";
@@ -23,7 +22,7 @@ export interface ClaimedWork {
   readonly graph: GraphIndex;
   readonly activationId: string;
   /** The result an earlier attempt recorded in the idempotency ledger: persist it, do not execute again. */
-  readonly recorded: ExecutionResult | null;
+  readonly recorded: DispatchOutcome | null;
 }
 
 interface LockedRun {

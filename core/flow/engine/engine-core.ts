@@ -1,12 +1,14 @@
 /** What the orchestrator's parts share: the store, the bus, caches, this engine's identity and its knobs. */
 import type { Logger } from "pino";
 import type { EventBus } from "../../events/index.js";
+import type { Store } from "../../store/store-port.js";
 import type { NodeTypeCapabilityRegistry } from "../graph/index.js";
 import type { FlowchartRepository } from "../store/flowchart-repository.js";
 import type { RunGraphCache } from "./run-graph-cache.js";
 
 /** Shared dependencies of the claim, persist, control and recovery steps. */
 export interface EngineCore {
+  readonly store: Store;
   readonly bus: EventBus;
   readonly graphs: RunGraphCache;
   readonly flowcharts: FlowchartRepository;

@@ -2,6 +2,7 @@
  * The run and node-run model of the durable orchestrator (reference §3.2, §3.3): statuses, the settings a run
  * snapshots, warnings, and the shapes reads return. Ids are strings (stored as bigint).
  */
+import type { ExecutionResult } from "../../plugin-api/contributions.js";
 import type { FlowSettings, LatestResult, UpstreamToken } from "../graph/index.js";
 
 /** Run statuses (§3.2). `succeeded` is never written (quirk Q13): a finished run is `completed`. */
@@ -105,3 +106,9 @@ export function nodeRunIdempotencyKey(runId: string, nodeId: string, executionIn
 
 /** The ledger scope node-run results are recorded under. */
 export const NODE_RUN_LEDGER_SCOPE = "flow.node_run";
+
+/** A dispatch's result (v1, validated by the router) and the dispatch metadata stored with it; also what the ledger records. */
+export interface DispatchOutcome {
+  readonly result: ExecutionResult;
+  readonly runMetadata: Record<string, unknown>;
+}

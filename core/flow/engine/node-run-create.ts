@@ -4,12 +4,11 @@
  * unlike the reference's quirk Q11, carries an idempotency key like any other node run).
  */
 import type { EmitFn } from "../../events/index.js";
-import type { ExecutionResult } from "../../plugin-api/contributions.js";
 import type { Queryable } from "../../store/store-port.js";
 import { StoreIdempotencyLedger } from "../../tooling/idempotency-ledger.js";
 import { buildInputContext, type FlowNode, type GraphIndex, type UpstreamToken } from "../graph/index.js";
 import { HARD_MAX_NODE_EXECUTIONS } from "../store/flow-settings.js";
-import { NODE_RUN_LEDGER_SCOPE, nodeRunIdempotencyKey, type FlowRun, type NodeRun } from "./engine-types.js";
+import { NODE_RUN_LEDGER_SCOPE, nodeRunIdempotencyKey, type DispatchOutcome, type FlowRun, type NodeRun } from "./engine-types.js";
 import { latestResultsFor, nextExecutionIndex } from "./latest-results.js";
 import { emitNodeFinished, emitNodeStarted } from "./run-events.js";
 import { NODE_RUN_COLUMNS, toNodeRun } from "./run-rows.js";
@@ -74,7 +73,7 @@ export async function createNodeRun(
 export async function reacquireNodeRun(
   tx: Queryable,
   input: { activation: ActivationRow; owner: string; leaseSeconds: number },
-): Promise<{ nodeRun: NodeRun; recorded: ExecutionResult | null } | null> {
+): Promise<{ nodeRun: NodeRun; recorded: DispatchOutcome | null } | null> {
   const { rows } = await tx.query(
     `UPDATE ark_flow_node_runs SET lease_owner = $2, lease_expires_at = now() + make_interval(secs => $3::float8), heartbeat_at = now(),
        attempt = attempt + 1, updated_at = now()
@@ -88,7 +87,7 @@ export async function reacquireNodeRun(
   const nodeRun = toNodeRun(rows[0]);
   await tx.query("UPDATE ark_flow_activations SET state = 'claimed', claimed_by = $2, claimed_at = now() WHERE id = $1", [input.activation.id, input.owner]);
   const claim = await new StoreIdempotencyLedger(tx).claim(NODE_RUN_LEDGER_SCOPE, nodeRun.idempotencyKey, { ttlSeconds: LEDGER_TTL_SECONDS });
-  if (claim.status === "existing" && claim.state === "completed") return { nodeRun, recorded: claim.result as ExecutionResult };
+  if (claim.status === "existing" && claim.state === "completed") return { nodeRun, recorded: claim.result as DispatchOutcome };
   // The earlier attempt died before it recorded a result: nothing to return, the node runs again under this lease.
   if (claim.status === "existing") await takeOverClaim(tx, nodeRun.idempotencyKey);
   return { nodeRun, recorded: null };

@@ -5,12 +5,11 @@
  * is discarded, so a canceled node run is never overwritten (quirk Q16).
  */
 import type { EmitFn } from "../../events/index.js";
-import type { ExecutionResult } from "../../plugin-api/contributions.js";
 import type { Queryable } from "../../store/store-port.js";
 import { resolveOutgoingConnectors } from "../graph/index.js";
 import type { ClaimedWork } from "./activation-claim.js";
 import type { EngineCore } from "./engine-core.js";
-import type { FlowRun, NodeRun } from "./engine-types.js";
+import type { DispatchOutcome, FlowRun, NodeRun } from "./engine-types.js";
 import { persistArtifact } from "./node-artifacts.js";
 import { emitArtifactPersisted, emitNodeFinished, emitRunUpdated } from "./run-events.js";
 import { decideOutcome, finaliseIfDrained } from "./run-finalise.js";
@@ -18,12 +17,6 @@ import { NODE_RUN_COLUMNS, toNodeRun } from "./run-rows.js";
 import { readRun } from "./run-start.js";
 import { deliverTokens } from "./token-delivery.js";
 import { notifyWork } from "./work-notice.js";
-
-/** A dispatch's result (v1, already validated by the router) and the dispatch metadata to store with it. */
-export interface DispatchOutcome {
-  readonly result: ExecutionResult;
-  readonly runMetadata: Record<string, unknown>;
-}
 
 /** What persisting did. */
 export interface PersistReport {
