@@ -16,14 +16,14 @@ const SIMPLE_KEYWORDS = new Set(["type", "enum", "const"]);
  * anyOf/oneOf collapsed to the branch that came closest (or "must be string or integer"), paths made concrete.
  * Messages name keys and schema values only, never the data, so a secret's value cannot leak into them.
  */
-export function describeSchemaErrors(errors: readonly ErrorObject[], data: unknown, prefix: ConfigPath): SchemaProblem[] {
+export function describeSchemaErrors(errors: readonly ErrorObject[], data: unknown, prefix: ConfigPath, schema?: unknown): SchemaProblem[] {
   let remaining = errors.filter((error) => error.keyword !== "if");
   const wrappers = remaining.filter((error) => WRAPPERS.has(error.keyword)).sort((a, b) => b.schemaPath.length - a.schemaPath.length);
   for (const wrapper of wrappers) remaining = collapseAlternatives(wrapper, remaining);
   const seen = new Set<string>();
   const problems: SchemaProblem[] = [];
   for (const error of remaining) {
-    const problem = describeError(error, data, prefix);
+    const problem = describeError(error, data, prefix, schema);
     const key = `${problem.path.join("\u0000")}\u0001${problem.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -90,13 +90,14 @@ function closestBranch(wrapper: ErrorObject, branches: ErrorObject[][]): ErrorOb
   return pool.reduce((best, list) => (list.length < best.length ? list : best));
 }
 
-function describeError(error: ErrorObject, data: unknown, prefix: ConfigPath): SchemaProblem {
+function describeError(error: ErrorObject, data: unknown, prefix: ConfigPath, schema: unknown): SchemaProblem {
   const path = [...prefix, ...pointerToPath(error.instancePath, data)];
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case "additionalProperties": {
       const key = String(params.additionalProperty);
-      const known = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      const parent = error.parentSchema ?? schemaAt(schema, error.schemaPath.split("/").slice(1, -1));
+      const known = Object.keys((parent as { properties?: object } | undefined)?.properties ?? {});
       const suggestion = didYouMean(key, known);
       return { path: [...path, key], message: `unknown key '${key}'${suggestion === null ? "" : ` (did you mean '${suggestion}'?)`}` };
     }
@@ -113,6 +114,19 @@ function describeError(error: ErrorObject, data: unknown, prefix: ConfigPath): S
     default:
       return { path, message: error.message ?? `is invalid (${error.keyword})` };
   }
+}
+
+/**
+ * The sub-schema at a schema path (validators compile without ajv's `verbose`, which roughly triples compile time,
+ * so `parentSchema` is absent). A path through a `$ref` does not resolve; the message then has no suggestion.
+ */
+function schemaAt(schema: unknown, segments: readonly string[]): unknown {
+  let current = schema;
+  for (const raw of segments) {
+    if (typeof current !== "object" || current === null) return undefined;
+    current = (current as Record<string, unknown>)[decodeURIComponent(raw).replace(/~1/g, "/").replace(/~0/g, "~")];
+  }
+  return current;
 }
 
 /** A value taken from the schema (never from the data), for messages. */

@@ -1,6 +1,7 @@
 import { expect, it } from "vitest";
 import { describeStore } from "../../test/support/store-harness.js";
 import { ArkError } from "../errors/index.js";
+import type { MigrationSource } from "../store/migration-source.js";
 import type { Store } from "../store/store-port.js";
 import { StoreIdempotencyLedger, startIdempotencyPurger } from "./idempotency-ledger.js";
 
@@ -22,9 +23,30 @@ async function rowCount(store: Store): Promise<number> {
   return (await store.query("SELECT 1 FROM ark_idempotency_ledger")).rowCount;
 }
 
+/** The ledger's table (0001) and its claim function (0005). */
+function ledgerMigrations(core: readonly MigrationSource[]): MigrationSource[] {
+  return core.filter((m) => m.id === "core/0001_idempotency_ledger" || m.id === "core/0005_idempotency_claim_function");
+}
+
+/** The row's xmin: it changes whenever a statement writes a new version of the row. */
+async function rowVersion(store: Store, scope: string, key: string): Promise<string> {
+  const { rows } = await store.query<{ v: string }>("SELECT xmin::text AS v FROM ark_idempotency_ledger WHERE scope = $1 AND key = $2", [scope, key]);
+  return rows[0]!.v;
+}
+
+/** Waits until some other backend is blocked by backend `pid` (bounded, so a broken setup fails instead of hanging). */
+async function untilSomeoneWaitsOn(store: Store, pid: number): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    const { rows } = await store.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1::int = ANY(pg_blocking_pids(pid))", [pid]);
+    if (rows[0]!.n > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`no backend ever waited on backend ${pid}`);
+}
+
 describeStore(
   "idempotency ledger",
-  (getStore) => {
+  (getStore, driver) => {
     const ledger = (): StoreIdempotencyLedger => new StoreIdempotencyLedger(getStore());
 
     it("claims a new key, then answers repeats with the pending claim", async () => {
@@ -107,6 +129,46 @@ describeStore(
       expect(claims.filter((c) => c.status === "claimed")).toHaveLength(1);
     });
 
+    it("answers a repeat of a live claim without writing the row (pending or completed)", async () => {
+      const store = getStore();
+      const l = ledger();
+      await l.claim("s", "k");
+      const afterClaim = await rowVersion(store, "s", "k");
+      await l.claim("s", "k");
+      await l.claim("s", "k");
+      expect(await rowVersion(store, "s", "k")).toBe(afterClaim);
+      await l.complete("s", "k", { n: 1 });
+      const afterComplete = await rowVersion(store, "s", "k");
+      expect(await l.claim("s", "k")).toMatchObject({ status: "existing", state: "completed", result: { n: 1 } });
+      expect(await rowVersion(store, "s", "k")).toBe(afterComplete);
+    });
+
+    it.skipIf(driver === "pglite")("never purges a row that a concurrent claim took over while the purge waited for it", async () => {
+      const store = getStore();
+      const l = ledger();
+      await l.claim("s", "renewed");
+      await expire(store, "s", "renewed");
+      let purge: Promise<number> | undefined;
+      await store.transaction(async (tx) => {
+        expect((await new StoreIdempotencyLedger(tx).claim("s", "renewed", { ttlSeconds: 60 })).status).toBe("claimed");
+        const { rows } = await tx.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+        // The purge's snapshot still shows the old, expired version; it blocks on this transaction's row lock.
+        purge = l.purgeExpired();
+        await untilSomeoneWaitsOn(store, rows[0]!.pid);
+      });
+      expect(await purge).toBe(0);
+      expect(await l.claim("s", "renewed")).toMatchObject({ status: "existing", state: "pending" });
+    });
+
+    it("says to run the migrations when the claim function is missing", async () => {
+      const store = getStore();
+      await store.query("DROP FUNCTION ark_idempotency_claim(text, text, float8)");
+      const err = await failure(ledger().claim("s", "k"));
+      expect(err.code).toBe("ARK_STORE_QUERY_FAILED");
+      expect(err.message).toContain("ark db migrate");
+      expect(err.details.sqlstate).toBe("42883");
+    });
+
     it("works inside a transaction: a rolled-back claim leaves no row", async () => {
       const store = getStore();
       await store
@@ -161,6 +223,6 @@ describeStore(
       expect(await rowCount(store)).toBe(0);
     });
   },
-  // Only the ledger's own table: the suite does not depend on other areas' migrations.
-  { migrate: (core) => core.filter((m) => m.id === "core/0001_idempotency_ledger"), poolMax: 12 },
+  // Only the ledger's own migrations: the suite does not depend on other areas' ones.
+  { migrate: ledgerMigrations, poolMax: 12 },
 );

@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { ArkError } from "../errors/index.js";
+import { ArkError, isArkError } from "../errors/index.js";
 import { queryPrepared } from "../store/prepared-query.js";
 import type { Queryable } from "../store/store-port.js";
 import type { IdempotencyClaim, IdempotencyLedger } from "./idempotency-port.js";
@@ -49,6 +49,20 @@ function checkTtl(ttl: unknown): number {
   return ttl;
 }
 
+/** SQLSTATEs meaning the ledger's table or claim function is not there: core migrations were not applied. */
+const UNDEFINED_OBJECT_SQLSTATES = new Set(["42883", "42P01"]);
+
+/** A clearer error than "function does not exist" when the ledger's migrations are missing from this schema. */
+function missingSchema(err: unknown): ArkError | undefined {
+  if (!isArkError(err) || !UNDEFINED_OBJECT_SQLSTATES.has(String(err.details.sqlstate))) return undefined;
+  return new ArkError(
+    "ARK_STORE_QUERY_FAILED",
+    "The idempotency ledger's table or its ark_idempotency_claim function is missing from this database schema: " +
+      "apply the core schema migrations (`ark db migrate`; 0001_idempotency_ledger and 0005_idempotency_claim_function).",
+    { details: { sqlstate: err.details.sqlstate }, cause: err },
+  );
+}
+
 function serialiseResult(result: unknown): string | null {
   try {
     return JSON.stringify(result) ?? null;
@@ -69,7 +83,9 @@ export class StoreIdempotencyLedger implements IdempotencyLedger {
     checkName("scope", scope, MAX_SCOPE_BYTES);
     checkName("key", key, MAX_KEY_BYTES);
     const ttl = checkTtl(options.ttlSeconds ?? this.defaultTtlSeconds);
-    const { rows } = await queryPrepared<LedgerRow>(this.db, "ark_idempotency_claim", CLAIM_SQL, [scope, key, ttl]);
+    const { rows } = await queryPrepared<LedgerRow>(this.db, "ark_idempotency_claim", CLAIM_SQL, [scope, key, ttl]).catch((err: unknown) => {
+      throw missingSchema(err) ?? err;
+    });
     const row = rows[0];
     if (!row) throw new ArkError("ARK_INTERNAL", `Idempotency claim for ${scope}/${key} returned no row.`, { details: { scope, key } });
     if (row.claimed) return { status: "claimed", scope, key, expiresAt: row.expires_at };
@@ -96,12 +112,16 @@ export class StoreIdempotencyLedger implements IdempotencyLedger {
     await this.db.query("DELETE FROM ark_idempotency_ledger WHERE scope = $1 AND key = $2 AND state = 'pending'", [scope, key]);
   }
 
-  /** Deletes expired rows in batches (so a large backlog never hits the statement timeout). */
+  /**
+   * Deletes expired rows in batches (so a large backlog never hits the statement timeout). The outer `expires_at`
+   * test is what spares a row a concurrent claim took over: after waiting for that claim's commit, PostgreSQL
+   * re-checks the DELETE's own conditions on the new row version, but not the batch subquery's older snapshot.
+   */
   async purgeExpired(): Promise<number> {
     let total = 0;
     for (;;) {
       const { rowCount } = await this.db.query(
-        `DELETE FROM ark_idempotency_ledger WHERE (scope, key) IN (
+        `DELETE FROM ark_idempotency_ledger WHERE expires_at <= now() AND (scope, key) IN (
            SELECT scope, key FROM ark_idempotency_ledger WHERE expires_at <= now() LIMIT ${PURGE_BATCH})`,
       );
       total += rowCount;

@@ -78,6 +78,9 @@ export async function main(): Promise<Record<string, number>> {
   );
   const growth = figures.boot_ms_200! / figures.boot_ms_50!;
   figures.growth_200_vs_50 = growth;
+  const marginal = (figures.overhead_ms_per_plugin_200! * 200 - figures.overhead_ms_per_plugin_50! * 50) / 150;
+  figures.marginal_overhead_ms_per_plugin = marginal;
+  process.stdout.write(`  marginal kernel cost per added plugin (50 → 200): ${marginal.toFixed(3)} ms\n`);
   process.stdout.write(`  growth 200 vs 50 plugins: ${growth.toFixed(2)}× (target ≤ 5×); overhead per plugin at 200: ${figures.overhead_ms_per_plugin_200!.toFixed(3)} ms (target < 1 ms)\n`);
   return figures;
 }
