@@ -163,11 +163,12 @@ export class DispatchRouter {
 
   private runMetadata(dispatcherId: string, executorClass: string, execution: NodeExecution, result: ExecutionResult): Record<string, unknown> {
     const reported = (result.run_metadata ?? {}) as Record<string, unknown>;
-    const failedDispatch = result.status === "dispatch_failed" || result.error?.code === "dispatch_error";
+    const status: string = result.status;
+    const failedDispatch = status === "dispatch_failed" || result.error?.code === "dispatch_error";
     return {
       selected_provider: dispatcherId, final_provider: dispatcherId, provider_dispatch_id: null, workspace_identity: this.options.workspaceIdentity ?? "default",
       dispatch_status: failedDispatch ? "dispatch_failed" : "dispatch_confirmed", fallback_attempted: false, fallback_reason: null,
-      dispatch_uncertain: result.status === "dispatch_uncertain", api_failure_category: null, cli_fallback_used: false, cli_preflight_passed: null,
+      dispatch_uncertain: status === "dispatch_uncertain", api_failure_category: null, cli_fallback_used: false, cli_preflight_passed: null,
       execution_mode: null, ...reported, dispatcher: dispatcherId, executor_class: executorClass, attempt: execution.attempt,
       exit_code: result.exit_code ?? null, started_at: result.started_at ?? null, finished_at: result.finished_at ?? null,
     };

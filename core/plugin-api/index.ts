@@ -15,6 +15,7 @@ export type { Store, Queryable, Transaction, QueryResult, StoreHealth } from "..
 export type { IdempotencyLedger, IdempotencyClaim } from "../tooling/idempotency-port.js";
 export type { NodeExecutorSettingsService, NodeExecutorSettingsView, NodeExecutorRuntimeSettings, SettingsChange } from "../settings/node-executor-settings-port.js";
 export type { EventBus } from "../events/event-bus.js";
+export type { EventLogQuery } from "../events/event-log.js";
 export { ArkError, isArkError, errorMessage } from "../errors/index.js";
 export type { ArkErrorCode } from "../errors/index.js";
 export { apiServerRef, apiReply } from "../api/api-server-port.js";

@@ -34,6 +34,14 @@ async function rowVersion(store: Store, scope: string, key: string): Promise<str
   return rows[0]!.v;
 }
 
+/** Claims inside a transaction and reports whether that transaction got a transaction id (i.e. wrote anything). */
+async function xidAfterClaim(store: Store, scope: string, key: string): Promise<string | null> {
+  return store.transaction(async (tx) => {
+    await new StoreIdempotencyLedger(tx).claim(scope, key);
+    return (await tx.query<{ xid: string | null }>("SELECT pg_current_xact_id_if_assigned()::text AS xid")).rows[0]!.xid;
+  });
+}
+
 /** Waits until some other backend is blocked by backend `pid` (bounded, so a broken setup fails instead of hanging). */
 async function untilSomeoneWaitsOn(store: Store, pid: number): Promise<void> {
   for (let i = 0; i < 500; i++) {
@@ -141,6 +149,9 @@ describeStore(
       const afterComplete = await rowVersion(store, "s", "k");
       expect(await l.claim("s", "k")).toMatchObject({ status: "existing", state: "completed", result: { n: 1 } });
       expect(await rowVersion(store, "s", "k")).toBe(afterComplete);
+      // No transaction id either: the repeat is read-only, so its commit waits for no WAL flush. A new key does write.
+      expect(await xidAfterClaim(store, "s", "k")).toBeNull();
+      expect(await xidAfterClaim(store, "s", "another")).not.toBeNull();
     });
 
     it.skipIf(driver === "pglite")("never purges a row that a concurrent claim took over while the purge waited for it", async () => {

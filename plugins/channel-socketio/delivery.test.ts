@@ -58,7 +58,7 @@ describe("SocketFeed", () => {
     const replay = feed.run(async () => {
       await gate;
       feed.seed({ s: 2 });
-      for (const sequence of [3, 4, 5]) feed.sendIfNew(envelope("s", sequence));
+      for (const sequence of [3, 4, 5]) feed.sendReplayed(envelope("s", sequence));
     });
     feed.offer(envelope("s", 2));
     feed.offer(envelope("s", 5));
@@ -70,6 +70,19 @@ describe("SocketFeed", () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(socket.sent.map((e) => e.sequence)).toEqual([3, 4, 5, 6]);
     expect(feed.cursors()).toEqual({ s: 6 });
+  });
+
+  it("replays history older than the watermark when asked, but never an event it recently sent", async () => {
+    const socket = new FakeSocket();
+    socket.rooms.add("flowchart_run:1");
+    const feed = new SocketFeed(socket, { maxBacklog: 10, onBacklogExceeded: () => undefined });
+    feed.offer(envelope("s", 9));
+    const sent = await feed.run(async () => [6, 7, 8, 9].map((n) => feed.sendReplayed(envelope("s", n))));
+    expect(sent).toEqual([true, true, true, false]);
+    feed.offer(envelope("s", 8));
+    feed.offer(envelope("s", 10));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(socket.sent.map((e) => e.sequence)).toEqual([9, 6, 7, 8, 10]);
   });
 
   it("closes itself and reports once when the backlog overflows; queued jobs are rejected", async () => {

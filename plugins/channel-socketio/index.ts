@@ -16,6 +16,11 @@ import { resolveRtSettings, socketIoConfigSchema, type SocketIoPluginConfig } fr
 import { eventsBackfillRoute } from "./events-route.js";
 import { RtServer } from "./rt-server.js";
 
+export { RT_CONTRACT_VERSION, RT_NAMESPACE, RtEvent } from "./protocol.js";
+export type { StreamCursors } from "./protocol.js";
+export { ROOM_KINDS, checkRoom } from "./rooms.js";
+export type { SocketIoPluginConfig } from "./config.js";
+
 /** Id of the event channel this plugin registers. */
 export const SOCKETIO_CHANNEL_ID = "socketio";
 /** Name of the plugin's section in /api/health. */

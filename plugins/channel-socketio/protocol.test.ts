@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isArkError } from "../../core/plugin-api/index.js";
 import { resolveRtSettings } from "./config.js";
-import { errorAck, MAX_ROOMS_PER_REQUEST, parseCursors, parseRoomsRequest } from "./protocol.js";
+import { errorAck, MAX_REPLAY_ROOMS, MAX_ROOMS_PER_REQUEST, parseCursors, parseRoomsRequest } from "./protocol.js";
 import { checkRoom, checkRooms, ROOM_KINDS } from "./rooms.js";
 
 function thrown(fn: () => unknown): unknown {
@@ -54,6 +54,9 @@ describe("request parsing", () => {
     expect(isArkError(err, "ARK_RT_ROOM_INVALID")).toBe(true);
     expect((err as { details: { rejected: unknown[] } }).details.rejected).toEqual([expect.objectContaining({ room: "evil:1" })]);
     expect(isArkError(thrown(() => parseRoomsRequest({ room: "task:1" }, { requireAfter: true })), "ARK_RT_REQUEST_INVALID")).toBe(true);
+    const manyRooms = Array.from({ length: MAX_REPLAY_ROOMS + 1 }, (_, i) => `task:${i}`);
+    expect(parseRoomsRequest({ rooms: manyRooms }).rooms).toHaveLength(MAX_REPLAY_ROOMS + 1);
+    expect(isArkError(thrown(() => parseRoomsRequest({ rooms: manyRooms, after: {} })), "ARK_RT_REQUEST_INVALID")).toBe(true);
   });
 
   it("checks cursors: stream names to non-negative integers", () => {

@@ -24,6 +24,8 @@ export const RtEvent = {
 
 /** Most rooms one request may name. */
 export const MAX_ROOMS_PER_REQUEST = 100;
+/** Most rooms one replay may read (each up to maxReplay events). */
+export const MAX_REPLAY_ROOMS = 10;
 /** Most rooms one socket may be in. */
 export const MAX_ROOMS_PER_SOCKET = 1000;
 /** Most streams one `after` cursor map may name. */
@@ -87,6 +89,9 @@ export function parseRoomsRequest(payload: unknown, options: { requireAfter?: bo
     });
   }
   if (after === undefined && options.requireAfter) throw invalidRequest("rt.replay needs `after`: the last sequence seen per sequence_stream ({} for everything).", { field: "after" });
+  if (after !== undefined && accepted.length > MAX_REPLAY_ROOMS) {
+    throw invalidRequest(`A replay reads at most ${MAX_REPLAY_ROOMS} rooms; split the request.`, { field: "rooms", limit: MAX_REPLAY_ROOMS });
+  }
   return after === undefined ? { rooms: accepted } : { rooms: accepted, after: parseCursors(after) };
 }
 

@@ -50,6 +50,7 @@ export class RedisLink {
   private lastError: string | null = null;
   private confirming = false;
   private closed = false;
+  private everReady = false;
 
   constructor(
     url: string,
@@ -120,6 +121,7 @@ export class RedisLink {
       if (this.closed || !this.bothReady() || this.downSince === null) return;
       const downFor = Date.now() - this.downSince.getTime();
       this.downSince = null;
+      this.everReady = true;
       this.options.logger?.info({ down_ms: downFor }, "Redis fan-out is connected");
       this.options.onRecovered();
     } catch (err) {
@@ -133,7 +135,11 @@ export class RedisLink {
 
   private noteError(err: unknown): void {
     const message = errorMessage(err);
-    if (message !== this.lastError) this.options.logger?.debug({ err }, "Redis client error");
+    if (!this.everReady && this.lastError === null) {
+      this.options.logger?.warn({ error: message }, "Redis (events.redis.url) is not reachable yet: retrying in the background; until then other kernels' clients see this kernel's events only through replay or the database");
+    } else if (message !== this.lastError) {
+      this.options.logger?.debug({ err }, "Redis client error");
+    }
     this.lastError = message;
   }
 }

@@ -72,7 +72,7 @@ async function joinWithReplay(socket: Socket, feed: SocketFeed, ctx: ConnectionC
     const replayed = await feed.run(async () => {
       const events = await readMissedEvents(ctx.reader, rooms, after, ctx.settings.maxReplay);
       feed.seed(after);
-      return events.filter((event) => feed.sendIfNew(event));
+      return events.filter((event) => feed.sendReplayed(event));
     });
     return okAck({ rooms, replay: { count: replayed.length, last: lastPerStream(replayed) } });
   } catch (err) {

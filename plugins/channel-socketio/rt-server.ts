@@ -50,29 +50,29 @@ export class RtServer {
   private readonly sequencer: LiveSequencer;
   private readonly redis: RedisLink | null;
   private readonly detach: () => void;
+  /** Events committed here that could not go to the peers yet (Redis down); sent in order once it is back. */
+  private readonly outbox: EventEnvelope[] = [];
+  private outboxDropped = 0;
   private closing: Promise<void> | null = null;
 
   constructor(private readonly options: RtServerOptions) {
     const { settings, logger } = options;
-    this.redis = settings.redisUrl ? new RedisLink(settings.redisUrl, { logger, onRecovered: () => this.catchUpAll() }) : null;
-    const cors = corsOption(settings.corsOrigins);
-    this.io = new Server({
-      path: settings.path,
-      pingInterval: settings.pingIntervalMs,
-      pingTimeout: settings.pingTimeoutMs,
-      serveClient: false,
-      ...(cors ? { cors } : {}),
-      ...(this.redis ? { adapter: createAdapter(this.redis.pub, this.redis.sub, { key: `${settings.redisKey}.socket.io` }) } : {}),
-    });
-    this.sequencer = new LiveSequencer({
-      reader: options.reader,
-      deliver: (event) => this.route(event),
-      hasListeners: () => this.feeds.size > 0,
-      onLostGap: (stream, after, until) => this.nsp.local.emit(RtEvent.resync, okAck({ reason: "gap_too_large", stream, after, until })),
-      maxFill: settings.maxReplay,
-      ...(logger ? { logger } : {}),
-    });
-    this.detach = attachRestorably(options.httpServer, (server) => this.io.attach(server));
+    this.redis = settings.redisUrl ? new RedisLink(settings.redisUrl, { logger, onRecovered: () => this.onRedisRecovered() }) : null;
+    try {
+      this.io = this.createIo();
+      this.sequencer = new LiveSequencer({
+        reader: options.reader,
+        deliver: (event) => this.route(event),
+        hasListeners: () => this.feeds.size > 0,
+        onLostGap: (stream, after, until) => this.nsp.local.emit(RtEvent.resync, okAck({ reason: "gap_too_large", stream, after, until })),
+        maxFill: settings.maxReplay,
+        ...(logger ? { logger } : {}),
+      });
+      this.detach = attachRestorably(options.httpServer, (server) => this.io.attach(server));
+    } catch (err) {
+      this.redis?.close();
+      throw err;
+    }
     this.io.of("/").use((_socket, next) => next(rtConnectError("ARK_RT_REQUEST_INVALID", `Connect to the ${RT_NAMESPACE} namespace.`)));
     this.nsp = this.io.of(RT_NAMESPACE);
     this.nsp.use(tokenMiddleware(settings.token, this.metrics));
@@ -90,12 +90,13 @@ export class RtServer {
   publish(event: EventEnvelope): void {
     if (this.closing) return;
     this.sequencer.accept(event);
-    if (!this.redis?.ready) return;
-    try {
-      this.nsp.serverSideEmit(PEER_EVENT, event);
-    } catch (err) {
-      this.options.logger?.warn({ err, event_id: event.event_id }, "could not send an event to the other kernels over Redis (they catch up from the event log)");
+    if (!this.redis) return;
+    if (this.outbox.length >= this.options.settings.maxBacklog) {
+      this.outbox.shift();
+      if (this.outboxDropped++ % 1000 === 0) this.options.logger?.warn({ dropped: this.outboxDropped }, "Redis has been down for long: the oldest unsent events are left to the peers' catch-up from the event log");
     }
+    this.outbox.push(event);
+    this.flushOutbox();
   }
 
   /** An event another kernel committed, heard by this kernel's bus through the database: a second path besides Redis. */
@@ -107,7 +108,7 @@ export class RtServer {
   health(): HealthSourceResult {
     const base = { fanout: this.fanoutMode, metrics: this.metrics.snapshot(this.nsp.sockets.size) };
     if (!this.redis) return { status: "ok", ...base };
-    const redis = this.redis.health();
+    const redis = { ...this.redis.health(), unsent_to_peers: this.outbox.length };
     if (redis.ready) return { status: "ok", ...base, redis };
     return {
       status: "degraded",
@@ -115,11 +116,6 @@ export class RtServer {
       ...base,
       redis,
     };
-  }
-
-  /** Waits until every event accepted so far has reached the sockets' feeds (tests, graceful stop). */
-  idle(): Promise<void> {
-    return this.sequencer.idle();
   }
 
   /** Disconnects every client, closes the adapter and Redis, and hands the http server back; idempotent. */
@@ -137,6 +133,19 @@ export class RtServer {
     return this.closing;
   }
 
+  private createIo(): Server {
+    const { settings } = this.options;
+    const cors = corsOption(settings.corsOrigins);
+    return new Server({
+      path: settings.path,
+      pingInterval: settings.pingIntervalMs,
+      pingTimeout: settings.pingTimeoutMs,
+      serveClient: false,
+      ...(cors ? { cors } : {}),
+      ...(this.redis ? { adapter: createAdapter(this.redis.pub, this.redis.sub, { key: `${settings.redisKey}.socket.io` }) } : {}),
+    });
+  }
+
   private connectionContext(): ConnectionContext {
     return {
       settings: this.options.settings,
@@ -147,6 +156,23 @@ export class RtServer {
       fanout: () => ({ mode: this.fanoutMode, ...(this.redis ? { redis_ready: this.redis.ready } : {}) }),
       ...(this.options.logger ? { logger: this.options.logger } : {}),
     };
+  }
+
+  /** Sends the outbox to the peers, oldest first, while Redis is up (publishes are queued in order on one connection). */
+  private flushOutbox(): void {
+    while (this.redis?.ready && this.outbox.length > 0) {
+      const event = this.outbox.shift()!;
+      try {
+        this.nsp.serverSideEmit(PEER_EVENT, event);
+      } catch (err) {
+        this.options.logger?.warn({ err, event_id: event.event_id }, "could not send an event to the other kernels over Redis (they catch up from the event log)");
+      }
+    }
+  }
+
+  private onRedisRecovered(): void {
+    this.flushOutbox();
+    this.catchUpAll();
   }
 
   private acceptPeer(payload: unknown): void {

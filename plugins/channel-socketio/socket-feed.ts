@@ -14,6 +14,8 @@ export interface SocketFeedOptions {
   readonly maxBacklog: number;
   /** Streams whose last sent sequence is remembered (least recently used ones are forgotten). */
   readonly maxStreams?: number;
+  /** Events remembered as sent, so a replay does not send them again. */
+  readonly maxRecent?: number;
   /** Called once when the backlog overflows; the feed is closed by then (the caller disconnects the socket). */
   onBacklogExceeded(): void;
 }
@@ -21,15 +23,22 @@ export interface SocketFeedOptions {
 type Step = { readonly event: EventEnvelope } | { readonly job: () => Promise<void>; readonly cancel: () => void };
 
 const DEFAULT_MAX_STREAMS = 10_000;
+const DEFAULT_MAX_RECENT = 10_000;
+
+function keyOf(event: EventEnvelope): string {
+  return `${event.sequence}@${event.sequence_stream}`;
+}
 
 /**
- * Everything one socket is sent, in order: live events and replays. Per stream a socket gets each sequence at most
- * once and in increasing order (the last sent sequence per stream is the watermark). A replay runs as a step of the
- * same queue, so live events that arrive while it reads the log wait behind it and are then sent only when newer
- * than what the replay sent: no duplicates and no gap at the seam.
+ * Everything one socket is sent, in order: live events and replays. Live events of a stream go out in increasing
+ * sequence, each once (the last sent sequence per stream is the watermark). A replay runs as a step of the same
+ * queue, so live events that arrive while it reads the log wait behind it and are then sent only when newer than
+ * what the replay sent: no duplicates and no gap at the seam. A replay sends what the client asked for except events
+ * this socket was recently sent (so history older than the watermark, asked for explicitly, is still delivered).
  */
 export class SocketFeed {
   private readonly lastSent = new Map<string, number>();
+  private readonly recentlySent = new Set<string>();
   private readonly queue: Step[] = [];
   private running = false;
   private closed = false;
@@ -46,18 +55,14 @@ export class SocketFeed {
       this.sendIfNew(event);
       return;
     }
-    if (this.queue.length >= this.options.maxBacklog) {
-      this.close();
-      this.options.onBacklogExceeded();
-      return;
-    }
+    if (this.overflows()) return;
     this.queue.push({ event });
     void this.pump();
   }
 
   /** Runs `job` (a replay) after what is queued; live events offered meanwhile are sent after it. */
   run<T>(job: () => Promise<T>): Promise<T> {
-    if (this.closed) return Promise.reject(new Error("the socket is gone"));
+    if (this.closed || this.overflows()) return Promise.reject(new Error("the socket is gone"));
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ job: () => job().then(resolve, reject), cancel: () => reject(new Error("the socket is gone")) });
       void this.pump();
@@ -71,13 +76,19 @@ export class SocketFeed {
     }
   }
 
-  /** Sends an event when it is for one of the socket's rooms and newer than what its stream last sent; true if sent. */
+  /** Sends a live event when it is for one of the socket's rooms and newer than its stream's watermark; true if sent. */
   sendIfNew(event: EventEnvelope): boolean {
     if (this.closed || !this.isForSocket(event)) return false;
     const last = this.lastSent.get(event.sequence_stream);
     if (last !== undefined && event.sequence <= last) return false;
-    this.remember(event.sequence_stream, event.sequence);
-    this.socket.emit(event.event_type, event);
+    this.send(event);
+    return true;
+  }
+
+  /** Sends a replayed event unless this socket was recently sent it; true if sent. */
+  sendReplayed(event: EventEnvelope): boolean {
+    if (this.closed || !this.isForSocket(event) || this.recentlySent.has(keyOf(event))) return false;
+    this.send(event);
     return true;
   }
 
@@ -97,9 +108,28 @@ export class SocketFeed {
     return this.queue.length;
   }
 
+  /** True (and the feed closed, the owner told) when one more step would exceed the backlog. */
+  private overflows(): boolean {
+    if (this.queue.length < this.options.maxBacklog) return false;
+    this.close();
+    this.options.onBacklogExceeded();
+    return true;
+  }
+
   private isForSocket(event: EventEnvelope): boolean {
     const rooms = event.room_keys;
     return rooms.length === 0 || rooms.some((room) => this.socket.rooms.has(room));
+  }
+
+  private send(event: EventEnvelope): void {
+    if (event.sequence > (this.lastSent.get(event.sequence_stream) ?? 0)) this.remember(event.sequence_stream, event.sequence);
+    const key = keyOf(event);
+    this.recentlySent.add(key);
+    if (this.recentlySent.size > (this.options.maxRecent ?? DEFAULT_MAX_RECENT)) {
+      const oldest = this.recentlySent.values().next().value;
+      if (oldest !== undefined) this.recentlySent.delete(oldest);
+    }
+    this.socket.emit(event.event_type, event);
   }
 
   private remember(stream: string, sequence: number): void {

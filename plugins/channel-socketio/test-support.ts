@@ -8,9 +8,8 @@ import { pino, type Logger } from "pino";
 import { io, type Socket } from "socket.io-client";
 import { apiServerRef, coreServices, type EventBus, type EventEnvelope } from "../../core/plugin-api/index.js";
 import { startTestKernel, type TestKernel } from "../../core/testing/index.js";
-import { urlWithSearchPath } from "../../test/support/store-harness.js";
 import type { SocketIoPluginConfig } from "./config.js";
-import { createSocketIoPlugin } from "./index.js";
+import socketIoPlugin from "./index.js";
 import { RtEvent } from "./protocol.js";
 
 /** True under CI=true: service-backed tests must run there, never skip. */
@@ -69,6 +68,14 @@ export function serviceGate(needs: Record<string, boolean>): string | null {
   return why;
 }
 
+/** A PostgreSQL URL whose connections start with `search_path` set to `schema` (as test/support/store-harness does). */
+function urlWithSearchPath(url: string, schema: string): string {
+  const parsed = new URL(url);
+  const existing = parsed.searchParams.get("options");
+  parsed.searchParams.set("options", `${existing ? `${existing} ` : ""}-c search_path=${schema}`);
+  return parsed.toString();
+}
+
 /** A fresh PostgreSQL schema; `url` pins connections to it, `drop()` removes it. */
 export async function freshSchema(): Promise<{ url: string; drop(): Promise<void> }> {
   const schema = `ark_rt_${process.pid}_${Math.random().toString(16).slice(2, 10)}`;
@@ -91,6 +98,8 @@ export async function freshSchema(): Promise<{ url: string; drop(): Promise<void
 export interface RtKernel {
   readonly kernel: TestKernel;
   readonly baseUrl: string;
+  /** The Socket.IO path clients pass. */
+  readonly path: string;
   readonly bus: EventBus;
   stop(): Promise<void>;
 }
@@ -103,7 +112,8 @@ export async function startRtKernel(options: {
   plugin?: SocketIoPluginConfig;
 } = {}): Promise<RtKernel> {
   const kernel = await startTestKernel({
-    plugins: [createSocketIoPlugin()],
+    // The module's default export for every kernel: one definition serves several kernels in a process.
+    plugins: [socketIoPlugin],
     config: {
       kernel: { pluginTimeoutMs: 60_000 },
       api: { port: 0, ...options.api },
@@ -115,7 +125,13 @@ export async function startRtKernel(options: {
   });
   const address = kernel.get(apiServerRef).address();
   if (!address) throw new Error("the api module did not listen");
-  return { kernel, baseUrl: address.url, bus: kernel.get(coreServices.events), stop: () => kernel.stop() };
+  return { kernel, baseUrl: address.url, path: options.plugin?.path ?? "/socket.io", bus: kernel.get(coreServices.events), stop: () => kernel.stop() };
+}
+
+/** The realtime section of a kernel's /api/health. */
+export async function realtimeHealth(rt: RtKernel): Promise<any> {
+  const body = (await (await fetch(`${rt.baseUrl}/api/health`)).json()) as { sources: Record<string, unknown> };
+  return body.sources.realtime;
 }
 
 /** Emits `count` events of one run (stream `flowchart_run:<runId>`), one transaction each; returns their envelopes. */
@@ -145,10 +161,10 @@ export class RtClient {
   }
 
   /** Connects and waits for rt.connected; rejects with the connect_error (its `data` holds the code). */
-  static connect(baseUrl: string, options: { token?: string; path?: string; namespace?: string } = {}): Promise<RtClient> {
+  static connect(baseUrl: string, options: { token?: string; path?: string; namespace?: string; transports?: ("websocket" | "polling")[] } = {}): Promise<RtClient> {
     const socket = io(`${baseUrl}${options.namespace ?? "/rt"}`, {
       path: options.path ?? "/socket.io",
-      transports: ["websocket"],
+      transports: options.transports ?? ["websocket"],
       reconnection: false,
       forceNew: true,
       ...(options.token !== undefined ? { auth: { token: options.token } } : {}),

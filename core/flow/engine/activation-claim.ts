@@ -9,7 +9,7 @@ import type { Queryable } from "../../store/store-port.js";
 import type { FlowNode, GraphIndex } from "../graph/index.js";
 import type { EngineCore } from "./engine-core.js";
 import type { DispatchOutcome, FlowRun, NodeRun } from "./engine-types.js";
-import { createNodeRun, guardrailBreach, reacquireNodeRun, recordGuardrailFailure, type ActivationRow } from "./node-run-create.js";
+import { PENDING_ACTIVATIONS_SQL, createNodeRun, guardrailBreach, reacquireNodeRun, recordGuardrailFailure, type ActivationRow } from "./node-run-create.js";
 import { emitRunUpdated } from "./run-events.js";
 import { decideOutcome, finaliseIfDrained } from "./run-finalise.js";
 import { readRun } from "./run-start.js";
@@ -29,14 +29,12 @@ interface LockedRun {
   id: string;
   claimed: number;
   runtime_exceeded: boolean | null;
-  has_base: boolean;
 }
 
 const LOCK_RUNS_SQL = `
 SELECT r.id,
        (SELECT count(*) FROM ark_flow_activations c WHERE c.run_id = r.id AND c.state = 'claimed')::int AS claimed,
-       (r.started_at + make_interval(mins => (r.settings->>'max_runtime_minutes')::int) < now()) AS runtime_exceeded,
-       (r.base_state <> '{}'::jsonb) AS has_base
+       (r.started_at + make_interval(mins => (r.settings->>'max_runtime_minutes')::int) < now()) AS runtime_exceeded
   FROM ark_flow_runs r
  WHERE r.status IN ('queued', 'running') AND r.outcome IS NULL
    AND EXISTS (SELECT 1 FROM ark_flow_activations p WHERE p.run_id = r.id AND p.state = 'pending')
@@ -69,18 +67,31 @@ async function claimInRun(core: EngineCore, tx: Queryable, emit: EmitFn, locked:
     run = await readRun(tx, run.id);
     await emitRunUpdated(emit, run, "started");
   }
-  const capacity = Math.min(remaining, run.settings.max_parallel_nodes - Number(locked.claimed));
-  const { rows: activations } = await tx.query<ActivationRow>(
-    "SELECT id::text AS id, node_id, tokens, node_run_id::text AS node_run_id FROM ark_flow_activations WHERE run_id = $1 AND state = 'pending' ORDER BY id LIMIT $2 FOR UPDATE",
-    [run.id, Math.max(capacity, 1)],
-  );
   if (locked.runtime_exceeded === true) {
-    await failWithGuardrail(core, tx, emit, run, graph, activations[0]!, run.totalExecutionCount + 1, `Flowchart exceeded max_runtime_minutes (${run.settings.max_runtime_minutes}).`);
+    const { rows } = await tx.query<ActivationRow>(PENDING_ACTIVATIONS_SQL, [run.id, 1]);
+    await failWithGuardrail(core, tx, emit, run, graph, rows[0]!, run.totalExecutionCount + 1, `Flowchart exceeded max_runtime_minutes (${run.settings.max_runtime_minutes}).`);
     return [];
   }
+  return claimActivations(core, tx, emit, { run, graph, capacity: Math.min(remaining, run.settings.max_parallel_nodes - Number(locked.claimed)) });
+}
+
+/**
+ * Claims up to `capacity` pending activations of a run whose row the caller has locked (and which may take new work):
+ * guardrails, node runs (new, or taken over after a lost lease), the run's execution count.
+ */
+export async function claimActivations(
+  core: EngineCore,
+  tx: Queryable,
+  emit: EmitFn,
+  input: { run: FlowRun; graph: GraphIndex; capacity: number },
+): Promise<ClaimedWork[]> {
+  const { run, graph, capacity } = input;
+  if (capacity <= 0) return [];
+  const { rows: activations } = await tx.query<ActivationRow>(PENDING_ACTIVATIONS_SQL, [run.id, capacity]);
   const work: ClaimedWork[] = [];
+  const lastIndex = new Map<string, number>();
   let total = run.totalExecutionCount;
-  for (const activation of activations.slice(0, capacity)) {
+  for (const activation of activations) {
     const node = graph.nodesById.get(activation.node_id);
     if (!node) {
       await decideOutcome(tx, run.id, "failed", `Flowchart referenced missing node id ${activation.node_id}.`);
@@ -88,7 +99,7 @@ async function claimInRun(core: EngineCore, tx: Queryable, emit: EmitFn, locked:
       break;
     }
     if (activation.node_run_id !== null) {
-      const taken = await reacquireNodeRun(tx, { activation, owner: core.owner, leaseSeconds: core.leaseSeconds });
+      const taken = await reacquireNodeRun(tx, { activation, node, owner: core.owner, leaseSeconds: core.leaseSeconds });
       if (taken) work.push({ run, graph, node, activationId: activation.id, ...taken });
       continue;
     }
@@ -99,13 +110,16 @@ async function claimInRun(core: EngineCore, tx: Queryable, emit: EmitFn, locked:
       return work;
     }
     total += 1;
+    const executionIndex = Math.max(lastIndex.get(node.id) ?? 0, Number(activation.last_index)) + 1;
+    lastIndex.set(node.id, executionIndex);
     const nodeRun = await createNodeRun(tx, emit, {
-      run, graph, node, activation, sequence: total, owner: core.owner, leaseSeconds: core.leaseSeconds, hasBase: locked.has_base,
+      run, graph, node, activation, executionIndex, sequence: total, owner: core.owner, leaseSeconds: core.leaseSeconds, hasBase: run.hasReplayBase,
     });
     work.push({ run, graph, node, nodeRun, activationId: activation.id, recorded: null });
   }
-  await tx.query("UPDATE ark_flow_runs SET total_execution_count = $2, updated_at = now() WHERE id = $1", [run.id, total]);
-  await finaliseIfDrained(tx, emit, core.graphs, run.id);
+  if (total !== run.totalExecutionCount) await tx.query("UPDATE ark_flow_runs SET total_execution_count = $2, updated_at = now() WHERE id = $1", [run.id, total]);
+  // Nothing claimed here: a missing node ended the run, or taken-over node runs had been canceled meanwhile.
+  if (work.length === 0) await finaliseIfDrained(tx, emit, core.graphs, run.id);
   return work;
 }
 

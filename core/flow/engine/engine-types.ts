@@ -61,6 +61,8 @@ export interface FlowRun {
   readonly startedAt: string | null;
   readonly finishedAt: string | null;
   readonly updatedAt: string;
+  /** A replay that starts from its source's results and execution counts (base_state). */
+  readonly hasReplayBase: boolean;
 }
 
 /** One node execution as reads return it. */
@@ -106,6 +108,13 @@ export function nodeRunIdempotencyKey(runId: string, nodeId: string, executionIn
 
 /** The ledger scope node-run results are recorded under. */
 export const NODE_RUN_LEDGER_SCOPE = "flow.node_run";
+
+/**
+ * Built-in node types that are deterministic and touch nothing outside the run: re-executing one after a crash is
+ * harmless, so their results skip the idempotency ledger (two statements per node run saved). Every other type
+ * (plugins, `flowchart`) records its result there before it is persisted.
+ */
+export const LEDGER_FREE_NODE_TYPES: ReadonlySet<string> = new Set(["start", "end", "decision"]);
 
 /** A dispatch's result (v1, validated by the router) and the dispatch metadata stored with it; also what the ledger records. */
 export interface DispatchOutcome {

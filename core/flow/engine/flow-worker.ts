@@ -10,7 +10,7 @@ import { errorMessage, isArkError } from "../../errors/index.js";
 import type { IdempotencyLedger } from "../../tooling/idempotency-port.js";
 import { claimWork, type ClaimedWork } from "./activation-claim.js";
 import type { EngineCore } from "./engine-core.js";
-import { NODE_RUN_LEDGER_SCOPE, type DispatchOutcome } from "./engine-types.js";
+import { LEDGER_FREE_NODE_TYPES, NODE_RUN_LEDGER_SCOPE, type DispatchOutcome } from "./engine-types.js";
 import { recoverExpiredLeases } from "./lease-recovery.js";
 import { failNodeRun, persistOutcome } from "./node-run-persist.js";
 import { finaliseIfDrained } from "./run-finalise.js";
@@ -46,6 +46,8 @@ interface InFlight {
   readonly controller: AbortController;
   heartbeat: NodeJS.Timeout | null;
   reason: "lease" | "cancel" | "stop" | null;
+  /** Its persist handed the slot straight to follow-on work, so no claim pass is needed when it ends. */
+  chained: boolean;
   readonly done: Promise<void>;
 }
 
@@ -59,6 +61,8 @@ export class FlowWorker {
   private pumping = false;
   private again = false;
   private waiting = 0;
+  /** Slots promised to a persist that may claim follow-on work in its own transaction. */
+  private reserved = 0;
   private timers: NodeJS.Timeout[] = [];
   private unlisten: (() => Promise<void>) | null = null;
 
@@ -167,12 +171,12 @@ export class FlowWorker {
 
   private onNotice(payload: string): void {
     const notice = parseFlowNotice(payload);
-    if (notice?.kind === "work") this.kick();
+    if (notice?.kind === "work" && notice.by !== this.core.owner) this.kick();
     else if (notice?.kind === "cancel") this.abortRuns(notice.runs);
   }
 
   private freeSlots(): number {
-    return this.options.concurrency - (this.inflight.size - this.waiting);
+    return this.options.concurrency - (this.inflight.size - this.waiting) - this.reserved;
   }
 
   private async pump(): Promise<void> {
@@ -181,10 +185,12 @@ export class FlowWorker {
       do {
         this.again = false;
         while (this.running && this.freeSlots() > 0) {
-          const work = await claimWork(this.core, this.freeSlots());
+          const wanted = this.freeSlots();
+          const work = await claimWork(this.core, wanted);
           if (this.dead) return;
           for (const item of work) this.launch(item);
-          if (work.length === 0) break;
+          // Fewer than asked for: everything claimable now was claimed (the next commit or notice wakes us again).
+          if (work.length < wanted) break;
         }
       } while (this.again && this.running);
     } catch (err) {
@@ -197,7 +203,7 @@ export class FlowWorker {
   private launch(work: ClaimedWork): void {
     const controller = new AbortController();
     let finish!: () => void;
-    const entry: InFlight = { runId: work.run.id, controller, heartbeat: null, reason: null, done: new Promise<void>((r) => (finish = r)) };
+    const entry: InFlight = { runId: work.run.id, controller, heartbeat: null, reason: null, chained: false, done: new Promise<void>((r) => (finish = r)) };
     this.inflight.set(work.nodeRun.id, entry);
     entry.heartbeat = setInterval(() => void this.beat(work, entry), this.options.heartbeatMs);
     entry.heartbeat.unref();
@@ -205,7 +211,7 @@ export class FlowWorker {
       if (entry.heartbeat) clearInterval(entry.heartbeat);
       this.inflight.delete(work.nodeRun.id);
       finish();
-      this.kick();
+      if (!entry.chained) this.kick();
     });
   }
 
@@ -214,30 +220,38 @@ export class FlowWorker {
       const outcome = work.recorded ?? (await this.runner.execute(executionOf(work), entry.controller.signal));
       if (this.dead || entry.reason === "lease") return;
       if (entry.reason === "stop") return await this.handBack(work);
-      if (!work.recorded && outcome.result.status !== "cancelled") {
+      if (!work.recorded && outcome.result.status !== "cancelled" && !LEDGER_FREE_NODE_TYPES.has(work.node.type)) {
         await this.ledger.complete(NODE_RUN_LEDGER_SCOPE, work.nodeRun.idempotencyKey, outcome);
       }
       await this.hooks.afterResultRecorded?.(work);
       if (this.dead) return;
-      await this.persist(work, outcome);
+      entry.chained = await this.persist(work, outcome);
     } catch (err) {
       if (!this.dead) this.logger?.error({ err, nodeRunId: work.nodeRun.id }, `node run ${work.nodeRun.id} could not be completed: ${errorMessage(err)}`);
     }
   }
 
-  private async persist(work: ClaimedWork, outcome: DispatchOutcome): Promise<void> {
+  /** Persists with retries; true when follow-on work was claimed in the same transaction. */
+  private async persist(work: ClaimedWork, outcome: DispatchOutcome): Promise<boolean> {
     let lastError: unknown;
     for (let attempt = 1; attempt <= PERSIST_ATTEMPTS; attempt++) {
+      // This node run's own slot frees up with the persist, so it may be handed straight to a follow-on node run.
+      const granted = this.running ? Math.max(0, this.freeSlots() + 1) : 0;
+      this.reserved += granted;
       try {
-        await persistOutcome(this.core, work, outcome);
-        return;
+        const report = await persistOutcome(this.core, work, outcome, granted);
+        for (const next of report.chained) this.launch(next);
+        return report.chained.length > 0;
       } catch (err) {
         lastError = err;
         if (this.dead || isArkError(err, "ARK_CONTRACT_VIOLATION")) break;
         await new Promise((r) => setTimeout(r, 25 * attempt * attempt));
+      } finally {
+        this.reserved -= granted;
       }
     }
     await this.persistFailure(work, lastError);
+    return false;
   }
 
   /** The result could not be stored: the node run fails with the reference's persistence message. */
@@ -245,10 +259,8 @@ export class FlowWorker {
     const message = `Flowchart node persistence failed after execution: ${errorMessage(err) || "unknown persistence error"}`;
     await this.core.bus.transaction(async (tx, emit) => {
       const run = await readRun(tx, work.run.id, true);
-      const owned = await tx.query("SELECT 1 FROM ark_flow_node_runs WHERE id = $1 AND status = 'running' AND lease_owner = $2 FOR UPDATE", [work.nodeRun.id, this.core.owner]);
-      if (owned.rows.length === 0) return;
-      await tx.query("UPDATE ark_flow_activations SET state = 'done' WHERE id = $1", [work.activationId]);
-      await failNodeRun(tx, emit, run, work.nodeRun.id, { message, code: "persistence_failed" });
+      const ids = { nodeRunId: work.nodeRun.id, activationId: work.activationId, owner: this.core.owner };
+      if ((await failNodeRun(tx, emit, run, ids, { message, code: "persistence_failed" })) === null) return;
       await finaliseIfDrained(tx, emit, this.core.graphs, run.id);
     });
   }
@@ -264,7 +276,7 @@ export class FlowWorker {
       if (rowCount === 0) return;
       await tx.query("UPDATE ark_flow_activations SET state = 'pending', claimed_by = NULL, claimed_at = NULL WHERE id = $1 AND state = 'claimed'", [work.activationId]);
       await finaliseIfDrained(tx, emit, this.core.graphs, work.run.id);
-      await notifyWork(tx, work.run.id);
+      await notifyWork(tx, work.run.id, this.core.owner);
     });
   }
 

@@ -67,33 +67,32 @@ export async function persistArtifact(
   const correlationId = firstText(node.config.correlation_id, ctx.correlation_id, outputState.correlation_id) ?? `flowchart-run-${run.id}`;
   const retention = retentionOf(node.config);
   const expires = retention.mode === "ttl" || retention.mode === "ttl_max_count" ? retention.ttlSeconds : null;
+  const byTtl = retention.mode === "ttl" || retention.mode === "ttl_max_count";
+  const byCount = retention.mode === "max_count" || retention.mode === "ttl_max_count";
+  // Insert and prune in one statement. The prune cannot see the new row (same snapshot), so it keeps maxCount - 1.
   const { rows } = await tx.query(
-    `INSERT INTO ark_flow_node_artifacts (flowchart_id, run_id, node_run_id, node_id, node_type, artifact_type, ref_id, execution_index, variant_key,
-       retention_mode, expires_at, request_id, correlation_id, payload, idempotency_key)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $11::float8 IS NULL THEN NULL ELSE now() + make_interval(secs => $11::float8) END,
-       $12, $13, $14::jsonb, $15)
-     RETURNING *`,
+    `WITH inserted AS (
+       INSERT INTO ark_flow_node_artifacts (flowchart_id, run_id, node_run_id, node_id, node_type, artifact_type, ref_id, execution_index, variant_key,
+         retention_mode, expires_at, request_id, correlation_id, payload, idempotency_key)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $11::float8 IS NULL THEN NULL ELSE now() + make_interval(secs => $11::float8) END,
+         $12, $13, $14::jsonb, $15)
+       RETURNING *
+     ), pruned AS (
+       DELETE FROM ark_flow_node_artifacts d
+        WHERE d.flowchart_id = $1 AND d.node_id = $4 AND d.artifact_type = $6
+          AND (($16 AND d.expires_at <= now())
+               OR ($17 AND d.id IN (SELECT k.id FROM ark_flow_node_artifacts k
+                                     WHERE k.flowchart_id = $1 AND k.node_id = $4 AND k.artifact_type = $6 AND k.retention_mode <> 'forever'
+                                     ORDER BY k.created_at DESC, k.id DESC OFFSET $18)))
+     )
+     SELECT * FROM inserted`,
     [
       run.flowchartId, run.id, nodeRun.id, node.id, node.type, type, node.refId ?? null, nodeRun.executionIndex, `run-${run.id}-node-run-${nodeRun.id}`,
       retention.mode, expires, requestId, correlationId, JSON.stringify(payload), `run:${run.id}:node_run:${nodeRun.id}:artifact:${type}`,
+      byTtl, byCount, retention.maxCount - 1,
     ],
   );
-  await pruneHistory(tx, { flowchartId: run.flowchartId, nodeId: node.id, type, ...retention });
   return serialiseArtifact(rows[0]!);
-}
-
-async function pruneHistory(tx: Queryable, scope: { flowchartId: string; nodeId: string; type: string; mode: RetentionMode; maxCount: number }): Promise<void> {
-  const where = "flowchart_id = $1 AND node_id = $2 AND artifact_type = $3";
-  if (scope.mode === "ttl" || scope.mode === "ttl_max_count") {
-    await tx.query(`DELETE FROM ark_flow_node_artifacts WHERE ${where} AND expires_at <= now()`, [scope.flowchartId, scope.nodeId, scope.type]);
-  }
-  if (scope.mode === "max_count" || scope.mode === "ttl_max_count") {
-    await tx.query(
-      `DELETE FROM ark_flow_node_artifacts WHERE id IN (
-         SELECT id FROM ark_flow_node_artifacts WHERE ${where} AND retention_mode <> 'forever' ORDER BY created_at DESC, id DESC OFFSET $4)`,
-      [scope.flowchartId, scope.nodeId, scope.type, scope.maxCount],
-    );
-  }
 }
 
 /** Deletes expired artifacts (up to `batch`); the periodic sweeper, so expiry holds even for nodes that never run again. */

@@ -7,7 +7,8 @@ import type { FlowRun, NodeRun, NodeRunStatus, RunOrigin, RunSettings, RunStatus
 /** Columns selected for a FlowRun (without the graph snapshot). */
 export const RUN_COLUMNS =
   "id, flowchart_id, status, outcome, failure_message, schema_version, settings, entry_node_id, total_execution_count, warnings, origin, " +
-  "source_run_id, replay_action, parent_node_run_id, depth, request_id, correlation_id, created_at, started_at, finished_at, updated_at";
+  "source_run_id, replay_action, parent_node_run_id, depth, request_id, correlation_id, created_at, started_at, finished_at, updated_at, " +
+  "(base_state <> '{}'::jsonb) AS has_base";
 
 /** Columns selected for a NodeRun. */
 export const NODE_RUN_COLUMNS =
@@ -56,6 +57,7 @@ export function toFlowRun(row: Row): FlowRun {
     startedAt: isoOrNull(row.started_at),
     finishedAt: isoOrNull(row.finished_at),
     updatedAt: isoOrNull(row.updated_at)!,
+    hasReplayBase: row.has_base === true,
   };
 }
 

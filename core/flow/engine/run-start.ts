@@ -81,7 +81,7 @@ export async function insertRun(tx: Queryable, input: NewRun): Promise<FlowRun> 
   if (activations.length > 0) {
     await tx.query(
       `INSERT INTO ark_flow_activations (run_id, node_id, tokens)
-       SELECT $1, a.node_id, a.tokens FROM jsonb_to_recordset($2::jsonb) WITH ORDINALITY AS a(node_id text, tokens jsonb, n) ORDER BY n`,
+       SELECT $1, x.e->>'node_id', x.e->'tokens' FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS x(e, n) ORDER BY x.n`,
       [run.id, JSON.stringify(activations.map((a) => ({ node_id: a.nodeId, tokens: a.tokens })))],
     );
   }

@@ -24,6 +24,8 @@ import { insertRun, loadRunDefinition } from "./run-start.js";
 export interface Delivery {
   readonly activations: number;
   readonly followUpRunId: string | null;
+  /** A token reached Start: this run's outcome is decided (completed, or failed when no follow-up could be queued). */
+  readonly endedRun: boolean;
 }
 
 /** Delivers the tokens of `nodeRun` along `selected`. The caller holds the run lock. */
@@ -42,18 +44,19 @@ export async function deliverTokens(
   for (const { target, token } of tokensForSelected(emission, input.selected)) {
     if (target === graph.startNodeId) {
       // Reaching Start ends this run; the cycle continues in a new run (§4.5). Later tokens of this emission are moot.
-      return { activations, followUpRunId: await queueFollowUp(core, tx, run) };
+      return { activations, followUpRunId: await queueFollowUp(core, tx, run), endedRun: true };
     }
     activations += await offer(tx, run.id, graph, target, token, nodeRun.id);
   }
-  return { activations, followUpRunId: null };
+  return { activations, followUpRunId: null, endedRun: false };
 }
 
 /** Queues one token for `target`; returns how many activations fired. */
 export async function offer(tx: Queryable, runId: string, graph: GraphIndex, target: string, token: UpstreamToken, producedBy: string | null): Promise<number> {
   const join = joinRequirementOf(graph, target);
   let fired: UpstreamToken[][];
-  if (join.parentIds.length === 0) {
+  if (join.parentIds.length === 0 || join.required === 1) {
+    // With one token needed per firing, a token fires as soon as it arrives: the queue never holds anything.
     fired = [[token]];
   } else {
     const { rows } = await tx.query<{ queues: unknown }>("SELECT queues FROM ark_flow_fan_in WHERE run_id = $1 AND target_node_id = $2 FOR UPDATE", [runId, target]);

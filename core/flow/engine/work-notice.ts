@@ -9,11 +9,11 @@ import type { Queryable } from "../../store/store-port.js";
 export const FLOW_NOTIFY_CHANNEL = "ark_flow";
 
 /** A parsed notice. */
-export type FlowNotice = { kind: "work"; run: string } | { kind: "cancel"; runs: string[] };
+export type FlowNotice = { kind: "work"; run: string; by: string | null } | { kind: "cancel"; runs: string[] };
 
-/** Queues a work notice in the transaction. */
-export async function notifyWork(tx: Queryable, runId: string): Promise<void> {
-  await tx.query("SELECT pg_notify($1, $2)", [FLOW_NOTIFY_CHANNEL, JSON.stringify({ kind: "work", run: runId })]);
+/** Queues a work notice in the transaction; `by` (the engine that wakes itself anyway) lets that engine skip it. */
+export async function notifyWork(tx: Queryable, runId: string, by: string | null = null): Promise<void> {
+  await tx.query("SELECT pg_notify($1, $2)", [FLOW_NOTIFY_CHANNEL, JSON.stringify({ kind: "work", run: runId, by })]);
 }
 
 /** Queues a cancel notice for runs whose in-flight node runs must stop. */
@@ -26,7 +26,7 @@ export async function notifyCancel(tx: Queryable, runIds: readonly string[]): Pr
 export function parseFlowNotice(payload: string): FlowNotice | null {
   try {
     const value = JSON.parse(payload) as Record<string, unknown>;
-    if (value.kind === "work" && typeof value.run === "string") return { kind: "work", run: value.run };
+    if (value.kind === "work" && typeof value.run === "string") return { kind: "work", run: value.run, by: typeof value.by === "string" ? value.by : null };
     if (value.kind === "cancel" && Array.isArray(value.runs)) return { kind: "cancel", runs: value.runs.map(String) };
   } catch {
     // not ours
