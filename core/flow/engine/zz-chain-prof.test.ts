@@ -9,7 +9,7 @@ it("chain timing", async () => {
   const n = 100;
   const nodes = ["  - id: start\n    type: start"];
   const conns: string[] = [];
-  for (let i = 1; i <= n; i++) { nodes.push(`  - id: n${i}\n    type: record`); conns.push(`  - source: ${i === 1 ? "start" : `n${i - 1}`}\n    target: n${i}`); }
+  for (let i = 1; i <= n; i++) { nodes.push(`  - id: n${i}\n    type: ${process.env.NT ?? "record"}`); conns.push(`  - source: ${i === 1 ? "start" : `n${i - 1}`}\n    target: n${i}`); }
   const yaml = `schema_version: 1\nname: chain\nnodes:\n${nodes.join("\n")}\nconnectors:\n${conns.join("\n")}\n`;
   const id = await importFlow(t.engine, yaml);
   const started = performance.now();
