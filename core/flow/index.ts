@@ -15,6 +15,8 @@ export type { DispatchOutcome, FlowRun, NodeRun, NodeRunStatus, RunOrigin, RunSe
 export type { NodeRunner, WorkerHooks, WorkerOptions } from "./engine/flow-worker.js";
 export type { ClaimedWork } from "./engine/activation-claim.js";
 export { RunQueries } from "./engine/run-queries.js";
+export { TRACE_SURFACES, traceRun } from "./engine/run-trace.js";
+export type { RunTrace, TraceOptions, TracePage, TraceSurface } from "./engine/run-trace.js";
 export type { Page, RunStatusSummary } from "./engine/run-queries.js";
 export { runRooms, runStream, nodeRooms } from "./engine/run-events.js";
 export { FLOW_NOTIFY_CHANNEL } from "./engine/work-notice.js";

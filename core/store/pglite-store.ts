@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
-import { PGlite, type Results } from "@electric-sql/pglite";
+import { PGlite, parse as pgliteParse, protocol, type Results } from "@electric-sql/pglite";
 import pg from "pg";
 import type { Logger } from "pino";
 import { ArkError, errorMessage, isArkError } from "../errors/index.js";
@@ -26,6 +26,8 @@ interface PgliteConnection {
   /** PGlite is one connection: a transaction must not interleave with anything else. */
   readonly mutex: AsyncMutex;
   readonly section: AsyncLocalStorage<ExclusiveSection>;
+  /** Named statements prepared on this connection, name → SQL (a name always carries the same SQL, as with pg). */
+  readonly prepared: Map<string, string>;
 }
 
 const connections = new WeakMap<PGlite, PgliteConnection>();
@@ -36,7 +38,7 @@ const prepareValue = (pg as unknown as { utils: { prepareValue(value: unknown): 
 function connectionFor(db: PGlite): PgliteConnection {
   let connection = connections.get(db);
   if (!connection) {
-    connection = { db, mutex: new AsyncMutex(), section: new AsyncLocalStorage() };
+    connection = { db, mutex: new AsyncMutex(), section: new AsyncLocalStorage(), prepared: new Map() };
     connections.set(db, connection);
   }
   return connection;
@@ -99,8 +101,9 @@ export class PgliteStore implements SessionStore, PreparedQueryable {
     return this.connection.db;
   }
 
-  private readonly raw: RawQuery = async <R>(sql: string, params?: readonly unknown[]) => {
+  private readonly raw: RawQuery = async <R>(sql: string, params?: readonly unknown[], name?: string) => {
     const { db } = this.connection;
+    if (name !== undefined && params && params.length > 0) return this.rawPrepared<R>(name, sql, params);
     try {
       if (!params || params.length === 0) {
         // Same as pg: no parameters → simple protocol, several statements allowed, the last one's rows returned.
@@ -112,6 +115,31 @@ export class PgliteStore implements SessionStore, PreparedQueryable {
       throw queryError(err, sql);
     }
   };
+
+  /**
+   * Runs `sql` as named statement `name`: Parse once per connection, then Bind/Describe/Execute/Sync as one protocol
+   * message, so a repeat costs one call into PGlite and no parse/plan (db.query makes six calls and parses every time).
+   */
+  private async rawPrepared<R>(name: string, sql: string, params: readonly unknown[]): Promise<QueryResult<R>> {
+    const { db, prepared } = this.connection;
+    const { serialize } = protocol;
+    const known = prepared.get(name);
+    if (known !== undefined && known !== sql) {
+      throw new ArkError("ARK_INTERNAL", `Prepared statement name "${name}" is used for two different statements.`, { details: { name } });
+    }
+    const parts = known === undefined ? [serialize.parse({ name, text: sql })] : [];
+    parts.push(
+      serialize.bind({ statement: name, values: params.map((p) => prepareValue(p)) as (string | null)[] }),
+      serialize.describe({ type: "P" }),
+      serialize.execute({}),
+      serialize.sync(),
+    );
+    const messages = await db.execProtocolStream(Buffer.concat(parts), { throwOnError: false });
+    if (messages.some((m) => m.name === "parseComplete")) prepared.set(name, sql);
+    const failure = messages.find((m) => m.name === "error");
+    if (failure) throw queryError(failure, sql);
+    return toQueryResult(pgliteParse.parseResults(messages, db.parsers)[0] as Results<R> | undefined);
+  }
 
   private enter(): void {
     if (this.closing) throw closedError("pglite");
@@ -141,9 +169,9 @@ export class PgliteStore implements SessionStore, PreparedQueryable {
     return this.connection.mutex.runExclusive(() => this.raw<R>(sql, params));
   }
 
-  /** PGlite keeps no statement cache we could use: runs the statement unnamed. */
-  queryPrepared<R = Record<string, unknown>>(_name: string, sql: string, params: readonly unknown[]): Promise<QueryResult<R>> {
-    return this.query<R>(sql, params);
+  async queryPrepared<R = Record<string, unknown>>(name: string, sql: string, params: readonly unknown[]): Promise<QueryResult<R>> {
+    this.enter();
+    return this.connection.mutex.runExclusive(() => this.raw<R>(sql, params, name));
   }
 
   async transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {

@@ -3,7 +3,7 @@ import type { Queryable, QueryResult } from "./store-port.js";
 /**
  * A Queryable that can run a named prepared statement: parsed and planned once per connection instead of on every
  * call (on PostgreSQL that is most of the cost of a complex statement). Both built-in drivers, their transactions and
- * sessions have it; PGlite runs the statement unnamed (it has no per-connection statement cache to use).
+ * sessions have it; on PGlite it also turns six calls into the WASM backend into one (see PgliteStore.rawPrepared).
  */
 export interface PreparedQueryable extends Queryable {
   /** `name` must always come with the same `sql` (pick a name per statement, e.g. `ark_idempotency_claim`). */

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { expect, it } from "vitest";
 import { describeStore } from "../../test/support/store-harness.js";
 import { ArkError, isArkError } from "../errors/index.js";
+import { queryPrepared } from "./prepared-query.js";
 import type { Store } from "./store-port.js";
 
 async function caught(promise: Promise<unknown>): Promise<ArkError> {
@@ -73,6 +74,25 @@ describeStore("store port", (getStore, driver) => {
       big: "9007199254740993", n: "1", day: "2024-02-29", span: "01:30:00",
       at: new Date("2024-01-01T00:00:00Z"), bigs: ["1", "2"], num: "1.5",
     });
+  });
+
+  it("runs named prepared statements like query: same rows, errors, transactions", async () => {
+    const store = getStore();
+    await createItems(store);
+    const insert = "INSERT INTO items (name, doc) VALUES ($1, $2::jsonb) RETURNING id, name, doc";
+    const first = await queryPrepared(store, "t_insert", insert, ["a", JSON.stringify({ n: 1 })]);
+    expect(first).toMatchObject({ rowCount: 1, rows: [{ name: "a", doc: { n: 1 } }] });
+    expect((await queryPrepared(store, "t_insert", insert, ["b", null])).rows[0]).toMatchObject({ name: "b", doc: null });
+    const duplicate = await caught(queryPrepared(store, "t_insert", insert, ["a", null]));
+    expect(duplicate).toMatchObject({ code: "ARK_STORE_QUERY_FAILED", details: { sqlstate: "23505" } });
+    await store.transaction(async (tx) => {
+      await queryPrepared(tx, "t_insert", insert, ["in-tx", null]);
+      throw new Error("rollback");
+    }).catch(() => undefined);
+    await queryPrepared(store, "t_insert", insert, ["c", null]);
+    const count = "SELECT count(*) AS n, $1::text AS tag, $2::date AS day FROM items";
+    expect((await queryPrepared(store, "t_count", count, ["x", "2024-02-29"])).rows).toEqual([{ n: "3", tag: "x", day: "2024-02-29" }]);
+    expect(await names(store)).toEqual(["a", "b", "c"]);
   });
 
   it("runs several statements without parameters and returns the last one's rows", async () => {

@@ -23,9 +23,9 @@ async function rowCount(store: Store): Promise<number> {
   return (await store.query("SELECT 1 FROM ark_idempotency_ledger")).rowCount;
 }
 
-/** The ledger's table (0001) and its claim function (0005). */
+/** The ledger's table (0001). */
 function ledgerMigrations(core: readonly MigrationSource[]): MigrationSource[] {
-  return core.filter((m) => m.id === "core/0001_idempotency_ledger" || m.id === "core/0005_idempotency_claim_function");
+  return core.filter((m) => m.id === "core/0001_idempotency_ledger");
 }
 
 /** The row's xmin: it changes whenever a statement writes a new version of the row. */
@@ -171,13 +171,13 @@ describeStore(
       expect(await l.claim("s", "renewed")).toMatchObject({ status: "existing", state: "pending" });
     });
 
-    it("says to run the migrations when the claim function is missing", async () => {
+    it("says to run the migrations when the ledger table is missing", async () => {
       const store = getStore();
-      await store.query("DROP FUNCTION ark_idempotency_claim(text, text, float8)");
+      await store.query("DROP TABLE ark_idempotency_ledger");
       const err = await failure(ledger().claim("s", "k"));
       expect(err.code).toBe("ARK_STORE_QUERY_FAILED");
       expect(err.message).toContain("ark db migrate");
-      expect(err.details.sqlstate).toBe("42883");
+      expect(err.details.sqlstate).toBe("42P01");
     });
 
     it("works inside a transaction: a rolled-back claim leaves no row", async () => {

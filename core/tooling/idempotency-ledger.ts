@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { ArkError, isArkError } from "../errors/index.js";
 import { queryPrepared } from "../store/prepared-query.js";
@@ -20,12 +21,32 @@ interface LedgerRow {
 }
 
 /**
- * One round trip: the claim runs server-side in `ark_idempotency_claim` (core migration 0005), which answers a live
- * row with a read (no write, so no WAL flush), inserts a new key or takes over an expired row, and under a race locks
- * the winner's committed row before reading it, so exactly one caller gets `claimed`. PL/pgSQL caches the plans
- * inside the function per connection; the call itself runs as a named prepared statement where the driver has them.
+ * One statement, one round trip, run as a named prepared statement (parsed and planned once per connection).
+ * `live` reads the row; a live row is the answer and nothing is written (no transaction id, no WAL flush). Otherwise
+ * `ins` inserts a new key, or on conflict locks the row and "updates" it: an expired row is taken over (fresh token,
+ * result cleared); a live one, which only a concurrent winner can have committed meanwhile, is written back unchanged
+ * so RETURNING yields it as that winner committed it. `claimed` is true exactly when the row carries this caller's
+ * token. Exactly one row comes back: `live` has at most one, and `ins` runs only when `live` has none.
  */
-const CLAIM_SQL = "SELECT claimed, state, result, claimed_at, expires_at FROM ark_idempotency_claim($1, $2, $3)";
+const CLAIM_SQL = `
+WITH live AS (
+  SELECT false AS claimed, l.state, l.result, l.claimed_at, l.expires_at
+  FROM ark_idempotency_ledger AS l
+  WHERE l.scope = $1 AND l.key = $2 AND l.expires_at > now()
+), ins AS (
+  INSERT INTO ark_idempotency_ledger AS l (scope, key, state, result, claim_token, claimed_at, completed_at, expires_at)
+  SELECT $1, $2, 'pending', NULL, $4::uuid, now(), NULL, now() + make_interval(secs => $3::float8)
+  WHERE NOT EXISTS (SELECT 1 FROM live)
+  ON CONFLICT (scope, key) DO UPDATE SET
+    state = CASE WHEN l.expires_at <= now() THEN 'pending' ELSE l.state END,
+    result = CASE WHEN l.expires_at <= now() THEN NULL ELSE l.result END,
+    claim_token = CASE WHEN l.expires_at <= now() THEN EXCLUDED.claim_token ELSE l.claim_token END,
+    claimed_at = CASE WHEN l.expires_at <= now() THEN EXCLUDED.claimed_at ELSE l.claimed_at END,
+    completed_at = CASE WHEN l.expires_at <= now() THEN NULL ELSE l.completed_at END,
+    expires_at = CASE WHEN l.expires_at <= now() THEN EXCLUDED.expires_at ELSE l.expires_at END
+  RETURNING l.claim_token = $4::uuid AS claimed, l.state, l.result, l.claimed_at, l.expires_at
+)
+SELECT * FROM live UNION ALL SELECT * FROM ins`;
 
 function invalid(message: string, details: Record<string, unknown>): ArkError {
   return new ArkError("ARK_IDEMPOTENCY_INVALID", message, { details });
@@ -49,16 +70,16 @@ function checkTtl(ttl: unknown): number {
   return ttl;
 }
 
-/** SQLSTATEs meaning the ledger's table or claim function is not there: core migrations were not applied. */
-const UNDEFINED_OBJECT_SQLSTATES = new Set(["42883", "42P01"]);
+/** SQLSTATE of an undefined table: the core migrations were not applied to this schema. */
+const UNDEFINED_TABLE = "42P01";
 
-/** A clearer error than "function does not exist" when the ledger's migrations are missing from this schema. */
+/** A clearer error than "relation does not exist" when the ledger's migration is missing from this schema. */
 function missingSchema(err: unknown): ArkError | undefined {
-  if (!isArkError(err) || !UNDEFINED_OBJECT_SQLSTATES.has(String(err.details.sqlstate))) return undefined;
+  if (!isArkError(err) || err.details.sqlstate !== UNDEFINED_TABLE) return undefined;
   return new ArkError(
     "ARK_STORE_QUERY_FAILED",
-    "The idempotency ledger's table or its ark_idempotency_claim function is missing from this database schema: " +
-      "apply the core schema migrations (`ark db migrate`; 0001_idempotency_ledger and 0005_idempotency_claim_function).",
+    "The idempotency ledger's table is missing from this database schema: apply the core schema migrations " +
+      "(`ark db migrate`; 0001_idempotency_ledger).",
     { details: { sqlstate: err.details.sqlstate }, cause: err },
   );
 }
@@ -71,7 +92,7 @@ function serialiseResult(result: unknown): string | null {
   }
 }
 
-/** The idempotency ledger on the `ark_idempotency_ledger` table (core migration 0001) and its claim function (0005). */
+/** The idempotency ledger on the `ark_idempotency_ledger` table (core migration 0001). */
 export class StoreIdempotencyLedger implements IdempotencyLedger {
   private readonly defaultTtlSeconds: number;
 
@@ -83,7 +104,7 @@ export class StoreIdempotencyLedger implements IdempotencyLedger {
     checkName("scope", scope, MAX_SCOPE_BYTES);
     checkName("key", key, MAX_KEY_BYTES);
     const ttl = checkTtl(options.ttlSeconds ?? this.defaultTtlSeconds);
-    const { rows } = await queryPrepared<LedgerRow>(this.db, "ark_idempotency_claim", CLAIM_SQL, [scope, key, ttl]).catch((err: unknown) => {
+    const { rows } = await queryPrepared<LedgerRow>(this.db, "ark_idempotency_claim_v2", CLAIM_SQL, [scope, key, ttl, randomUUID()]).catch((err: unknown) => {
       throw missingSchema(err) ?? err;
     });
     const row = rows[0];

@@ -106,7 +106,6 @@ export async function claimActivations(
     const breach = guardrailBreach(run, total);
     if (breach !== null) {
       await failWithGuardrail(core, tx, emit, run, graph, activation, total + 1, breach);
-      await tx.query("UPDATE ark_flow_runs SET total_execution_count = $2 WHERE id = $1", [run.id, total]);
       return work;
     }
     total += 1;
@@ -117,7 +116,6 @@ export async function claimActivations(
     });
     work.push({ run, graph, node, nodeRun, activationId: activation.id, recorded: null });
   }
-  if (total !== run.totalExecutionCount) await tx.query("UPDATE ark_flow_runs SET total_execution_count = $2, updated_at = now() WHERE id = $1", [run.id, total]);
   // Nothing claimed here: a missing node ended the run, or taken-over node runs had been canceled meanwhile.
   if (work.length === 0) await finaliseIfDrained(tx, emit, core.graphs, run.id);
   return work;

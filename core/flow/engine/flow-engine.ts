@@ -24,6 +24,7 @@ import { applyReplay, type ReplayRequest } from "./run-replay.js";
 import { applyStatusControl } from "./run-control.js";
 import { runStream } from "./run-events.js";
 import { RunQueries } from "./run-queries.js";
+import { traceRun, type RunTrace, type TraceOptions } from "./run-trace.js";
 import { RunGraphCache } from "./run-graph-cache.js";
 import { insertRun, loadRunDefinition } from "./run-start.js";
 import { CONTROL_ACTIONS, controlInvalid, isTruthy, type CancelResult, type ControlRequest, type ControlResult } from "./control-request.js";
@@ -179,6 +180,11 @@ export class FlowEngine {
   /** Runs lease recovery now (it also runs on start and every recoveryIntervalMs); returns the node runs handed back. */
   recoverLeases(): Promise<string[]> {
     return recoverExpiredLeases(this.core);
+  }
+
+  /** The run's trace (§17): node runs, tool calls, artifacts, failures and a timeline, filtered and paged. */
+  trace(runId: unknown, options: TraceOptions = {}): Promise<RunTrace> {
+    return traceRun(this.queries, runId, options);
   }
 
   /** The run's events after `afterSequence` (replay / backfill), in order. */

@@ -68,6 +68,8 @@ export async function createNodeRun(
        RETURNING *
      ), claimed AS (
        UPDATE ark_flow_activations a SET state = 'claimed', node_run_id = created.id, claimed_by = $10, claimed_at = now() FROM created WHERE a.id = $12
+     ), counted AS (
+       UPDATE ark_flow_runs SET total_execution_count = GREATEST(total_execution_count, $5), updated_at = now() WHERE id = $1
      )
      SELECT ${NODE_RUN_COLUMNS} FROM created`,
     [

@@ -25,9 +25,15 @@ it("count", async () => {
   const counts = new Map<string, number>();
   const store = counting(iso.store, counts);
   const t = await createTestEngine(store);
-  const n = 50;
+  const n = 50; const nt = process.env.NT ?? "record";
   const nodes = ["  - id: start\n    type: start"]; const conns: string[] = [];
-  for (let i = 1; i <= n; i++) { nodes.push(`  - id: n${i}\n    type: record`); conns.push(`  - source: ${i === 1 ? "start" : `n${i - 1}`}\n    target: n${i}`); }
+  for (let i = 1; i <= n; i++) {
+    nodes.push(`  - id: n${i}\n    type: ${nt}`);
+    const src = i === 1 ? "start" : `n${i - 1}`;
+    conns.push(`  - source: ${src}\n    target: n${i}` + (nt === "decision" && i > 1 ? `\n    condition_key: go\n    condition: "node.type == decision"` : ""));
+  }
+  nodes.push("  - id: end\n    type: end");
+  conns.push(`  - source: n${n}\n    target: end` + (nt === "decision" ? `\n    condition_key: go\n    condition: "node.type == decision"` : ""));
   const id = await importFlow(t.engine, `schema_version: 1\nname: chain\nnodes:\n${nodes.join("\n")}\nconnectors:\n${conns.join("\n")}\n`);
   counts.clear();
   const run = await t.engine.startRun({ flowchartId: id });

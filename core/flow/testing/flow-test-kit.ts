@@ -17,8 +17,12 @@ import type { FlowRun } from "../engine/engine-types.js";
 import { createNodeTypeCapabilityRegistry, flowFileInvalidError, parseFlowFile } from "../graph/index.js";
 import { builtInNodeTypes } from "../node-types/built-in-node-types.js";
 
-/** Latches a `record` node waits on (config.latch): release with `latches.open(name)`. */
+/**
+ * Latches a `record` node waits on (config.latch; with config.latch_per_run the name gets `:{run id}`): release with
+ * `latches.open(name)`. `failing` holds the names of config.fail_flag that make a `record` node fail.
+ */
 export class Latches {
+  readonly failing = new Set<string>();
   private readonly waiting = new Map<string, { promise: Promise<void>; open: () => void }>();
   private entry(name: string) {
     let entry = this.waiting.get(name);
@@ -66,13 +70,16 @@ export function recordNodeType(store: Store, latches: Latches, stats: RecordStat
       stats.started.push(String(request.node_id));
       try {
         const config = request.node_config;
-        if (typeof config.latch === "string") await Promise.race([latches.wait(config.latch), sleep(60_000, signal)]);
+        if (typeof config.latch === "string") {
+          const name = config.latch_per_run === true ? `${config.latch}:${String(request.flowchart_run_id)}` : config.latch;
+          await Promise.race([latches.wait(name), sleep(60_000, signal)]);
+        }
         if (typeof config.sleep_ms === "number") await sleep(config.sleep_ms, signal);
         if (signal.aborted) return failedResult("cancelled", "aborted", { status: "cancelled" });
         await store.query("INSERT INTO flow_test_executions (node_run_id, node_id, idempotency_key, attempt) VALUES ($1, $2, $3, $4)", [
           String(request.execution_id), String(request.node_id), String(request.idempotency_key), Number(request.attempt),
         ]);
-        if (config.fail === true) return failedResult("execution_error", `Node ${String(request.node_id)} failed on purpose.`);
+        if (config.fail === true || (typeof config.fail_flag === "string" && latches.failing.has(config.fail_flag))) return failedResult("execution_error", `Node ${String(request.node_id)} failed on purpose.`);
         return successResult({ node_type: "record", node_id: request.node_id, execution_index: request.execution_index, attachments: config.attachments ?? [] }, (config.routing ?? {}) as Record<string, unknown>);
       } finally {
         stats.current -= 1;
@@ -159,4 +166,33 @@ export async function recordedExecutions(store: Store): Promise<{ node_run_id: s
     "SELECT node_run_id, node_id, idempotency_key, attempt FROM flow_test_executions ORDER BY id",
   );
   return rows;
+}
+
+/** Polls `check` every 20 ms until it returns true (or throws after `timeoutMs`). */
+export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 15_000, what = "condition"): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}.`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Builds flow YAML: `nodes` as `id:type[:json config]` lines, connectors as `a->b[:mode][:key][:condition]`. */
+export function flowYaml(spec: { name?: string; settings?: Record<string, unknown>; nodes: string[]; connectors: string[] }): string {
+  const nodes = spec.nodes.map((line) => {
+    const [id, type, ...rest] = line.split(":");
+    const config = rest.length > 0 ? `\n    config: ${rest.join(":")}` : "";
+    return `  - id: ${id}\n    type: ${type}${config}`;
+  });
+  const connectors = spec.connectors.map((line) => {
+    const [pair, mode, key, ...condition] = line.split(":");
+    const [source, target] = pair!.split("->");
+    let text = `  - source: ${source}\n    target: ${target}`;
+    if (mode) text += `\n    mode: ${mode}`;
+    if (key) text += `\n    condition_key: ${key}`;
+    if (condition.length > 0) text += `\n    condition: ${JSON.stringify(condition.join(":"))}`;
+    return text;
+  });
+  const settings = spec.settings ? `settings: ${JSON.stringify(spec.settings)}\n` : "";
+  return `schema_version: 1\nname: ${spec.name ?? "test flow"}\n${settings}nodes:\n${nodes.join("\n")}\nconnectors:${connectors.length ? `\n${connectors.join("\n")}` : " []"}\n`;
 }

@@ -1,0 +1,52 @@
+/** The built-in `flow` and `execution` modules booted in a real kernel: node types registered, engine served, runs work. */
+import { describe, expect, it } from "vitest";
+import { createExecutionModule, dispatchRouterRef } from "../../execution/execution-module.js";
+import { successResult } from "../../execution/execution-results.js";
+import { builtinModules } from "../../kernel/builtin-modules.js";
+import { coreServices } from "../../plugin-api/core-services.js";
+import { definePlugin } from "../../plugin-api/plugin.js";
+import { startTestKernel } from "../../testing/index.js";
+import { importFlow, nodeTrace, runToEnd } from "../testing/flow-test-kit.js";
+import { createFlowModule, flowEngineRef } from "./flow-module.js";
+
+const user = definePlugin({
+  id: "flow-user",
+  version: "1.0.0",
+  kernel: "^1.0.0",
+  requires: ["flow"],
+  register(r) {
+    r.nodeType({ type: "record", capabilities: { attachments: true }, execute: async (request) => successResult({ node_type: "record", seen: request.node_id }) });
+  },
+});
+
+describe("flow module", () => {
+  it("boots lazily when required, registers start/end/decision/flowchart, and runs a flow through the inline dispatcher", async () => {
+    const kernel = await startTestKernel({
+      plugins: [user],
+      builtins: [...builtinModules(), createExecutionModule(), createFlowModule()],
+      config: { flow: { pollIntervalMs: 50, heartbeatMs: 500, leaseSeconds: 5 } },
+    });
+    try {
+      expect(kernel.report.plugins.map((p) => p.id)).toEqual(expect.arrayContaining(["store", "events", "execution", "flow", "flow-user"]));
+      const registries = kernel.get(coreServices.registries);
+      expect(registries.nodeTypes.ids().sort()).toEqual(["decision", "end", "flowchart", "record", "start"]);
+      expect(registries.dispatchers.ids()).toEqual(["inline"]);
+      expect(kernel.get(dispatchRouterRef).dispatcherFor("record").id).toBe("inline");
+      const engine = kernel.get(flowEngineRef);
+      const run = await runToEnd(engine, await importFlow(engine, "decision-branch.yaml"));
+      expect(run.status).toBe("completed");
+      expect(await nodeTrace(engine, run.id)).toEqual(["start#1:succeeded", "triage#1:succeeded", "accepted#1:succeeded"]);
+    } finally {
+      await kernel.stop();
+    }
+  });
+
+  it("refuses a heartbeat that is not shorter than the lease", async () => {
+    const boot = startTestKernel({
+      plugins: [user],
+      builtins: [...builtinModules(), createExecutionModule(), createFlowModule()],
+      config: { flow: { heartbeatMs: 5000, leaseSeconds: 5 } },
+    });
+    await expect(boot).rejects.toThrow(/flow\.heartbeatMs \(5000\) must be below flow\.leaseSeconds/);
+  });
+});
