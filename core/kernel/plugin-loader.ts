@@ -76,23 +76,25 @@ export function rawPluginEntries(configValue: Record<string, unknown>): RawPlugi
   });
 }
 
-/** Imports every enabled entry; all failures are returned at once. */
+/** Imports every enabled entry concurrently (module loading overlaps its file I/O); all failures are returned at once. */
 export async function importListedPlugins(
   entries: readonly RawPluginEntry[],
   resolution: PluginResolution,
   where: (index: number, field: string) => Omit<BootIssue, "code" | "message">,
 ): Promise<{ imported: ImportedPlugin[]; issues: BootIssue[] }> {
+  const wanted = entries.filter((e) => e.enabled !== false && typeof e.from === "string" && e.from.trim() !== "");
+  const results = await Promise.all(
+    wanted.map(async (entry) => {
+      const started = performance.now();
+      const result = await importPlugin(entry.from as string, resolution);
+      return { entry, result, loadMs: performance.now() - started };
+    }),
+  );
   const imported: ImportedPlugin[] = [];
   const issues: BootIssue[] = [];
-  for (const entry of entries) {
-    if (entry.enabled === false || typeof entry.from !== "string" || entry.from.trim() === "") continue;
-    const started = performance.now();
-    const result = await importPlugin(entry.from, resolution);
-    if ("error" in result) {
-      issues.push({ ...where(entry.index, "from"), code: "ARK_PLUGIN_LOAD_FAILED", message: result.error });
-      continue;
-    }
-    imported.push({ index: entry.index, definition: result.definition, loadMs: performance.now() - started });
+  for (const { entry, result, loadMs } of results) {
+    if ("error" in result) issues.push({ ...where(entry.index, "from"), code: "ARK_PLUGIN_LOAD_FAILED", message: result.error });
+    else imported.push({ index: entry.index, definition: result.definition, loadMs });
   }
   return { imported, issues };
 }
