@@ -63,6 +63,7 @@ export const errorCatalogue = {
   ARK_FLOW_SETTINGS_INVALID: { status: 400, hint: "Fix the flowchart settings listed in details.problems: max_node_executions 1..10000 or null, max_runtime_minutes >= 1 or null, max_parallel_nodes >= 1." },
   ARK_FLOW_CONTROL_INVALID: { status: 400, hint: "Use one of the actions in details.allowed, on a run whose status permits it (details.status); replays need a run that is no longer active." },
   ARK_FLOW_RUN_ACTIVE: { status: 409, hint: "The flowchart has runs that are still active; stop or cancel them first (details.activeRunIds)." },
+  ARK_FLOW_WAIT_TIMEOUT: { status: 504, hint: "The run is still going; wait longer, or follow it through its events (details.status says where it is)." },
   // execution plane
   ARK_DISPATCHER_UNKNOWN: { status: 500, hint: "Enable the plugin that contributes this dispatcher, or change execution.dispatcher / execution.routes to a registered one (details.registered)." },
   // http api

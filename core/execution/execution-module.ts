@@ -6,9 +6,9 @@
 import { ArkError } from "../errors/index.js";
 import { coreServices } from "../plugin-api/core-services.js";
 import { definePlugin, type PluginDefinition } from "../plugin-api/plugin.js";
-import { createServiceRef } from "../plugin-api/service-ref.js";
 import type { ContributionRegistries } from "../plugin-api/registries-port.js";
 import { DispatchRouter } from "./dispatch-router.js";
+import { dispatchRouterRef } from "./dispatch-router-ref.js";
 import { createInlineDispatcher, INLINE_DISPATCHER_ID } from "./inline-dispatcher.js";
 
 /** The `execution:` config section. */
@@ -32,8 +32,7 @@ export const executionSectionSchema = {
   },
 } as const;
 
-/** The dispatch router service (requires: ["execution"]). */
-export const dispatchRouterRef = createServiceRef<DispatchRouter>({ id: "core.execution.router" });
+export { dispatchRouterRef } from "./dispatch-router-ref.js";
 
 /** Creates an independent `execution` module instance (one per kernel). */
 export function createExecutionModule(): PluginDefinition<ExecutionConfig> {

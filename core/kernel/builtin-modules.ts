@@ -1,6 +1,8 @@
 import type { PluginDefinition } from "../plugin-api/plugin.js";
 import { createApiModule } from "../api/api-module.js";
 import { createEventsModule } from "../events/events-module.js";
+import { createExecutionModule } from "../execution/execution-module.js";
+import { createFlowModule } from "../flow/engine/flow-module.js";
 import { createStoreModule } from "../store/store-module.js";
 
 /**
@@ -8,5 +10,11 @@ import { createStoreModule } from "../store/store-module.js";
  * several kernels in one process (tests, benchmarks) never share a store.
  */
 export function builtinModules(): PluginDefinition[] {
-  return [createStoreModule() as PluginDefinition, createEventsModule() as PluginDefinition, createApiModule() as PluginDefinition];
+  return [
+    createStoreModule() as PluginDefinition,
+    createEventsModule() as PluginDefinition,
+    createApiModule() as PluginDefinition,
+    createExecutionModule() as PluginDefinition,
+    createFlowModule() as PluginDefinition,
+  ];
 }

@@ -1,5 +1,7 @@
 import type { Logger } from "pino";
 import { eventBusRef } from "../events/event-bus-ref.js";
+import { dispatchRouterRef } from "../execution/dispatch-router-ref.js";
+import { flowEngineRef } from "../flow/engine/flow-engine-ref.js";
 import type { StartupReport } from "../kernel/startup-report.js";
 import type { ContractRegistry } from "../contracts/contract-registry-port.js";
 import type { NodeExecutorSettingsService } from "../settings/node-executor-settings-port.js";
@@ -29,4 +31,8 @@ export const coreServices = {
   settings: createServiceRef<NodeExecutorSettingsService>({ id: "core.settings.node-executor" }),
   /** The event bus (built-in `events` module): `requires: ["events"]`. */
   events: eventBusRef,
+  /** The flow engine (built-in `flow` module): `requires: ["flow"]`. */
+  flow: flowEngineRef,
+  /** The dispatch router (built-in `execution` module): `requires: ["execution"]`. */
+  dispatch: dispatchRouterRef,
 } as const;

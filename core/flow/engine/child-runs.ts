@@ -36,7 +36,7 @@ export function startChildRun(core: EngineCore, parentNodeRunId: string, targetF
   });
 }
 
-/** Resolves with the run once it is terminal; rejects with the signal's reason when aborted, or ARK_INVALID_ARGUMENT on timeout. */
+/** Resolves with the run once it is terminal; rejects with the signal's reason when aborted, or ARK_FLOW_WAIT_TIMEOUT. */
 export async function waitForRun(core: EngineCore, runId: string, options: { signal?: AbortSignal; timeoutMs?: number; pollMs?: number } = {}): Promise<FlowRun> {
   const deadline = options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.timeoutMs;
   let wake: (() => void) | null = null;
@@ -48,7 +48,7 @@ export async function waitForRun(core: EngineCore, runId: string, options: { sig
       options.signal?.throwIfAborted();
       const remaining = deadline - Date.now();
       if (remaining <= 0) {
-        throw new ArkError("ARK_INVALID_ARGUMENT", `Run ${runId} did not finish within ${options.timeoutMs} ms (status ${run.status}).`, { details: { runId, status: run.status } });
+        throw new ArkError("ARK_FLOW_WAIT_TIMEOUT", `Run ${runId} did not finish within ${options.timeoutMs} ms (status ${run.status}).`, { details: { runId, status: run.status } });
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, Math.min(options.pollMs ?? 1000, remaining));

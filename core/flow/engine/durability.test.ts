@@ -40,6 +40,15 @@ describeStore("flow engine: durability", (getStore) => {
     expect(done.warnings.map((w) => [w.code, w.node_run_id])).toEqual([["lease_recovered", nodeA.id]]);
   });
 
+  it("a heartbeat keeps the lease of a node run that runs longer than the lease", async () => {
+    const t = await engine({ settings: { leaseSeconds: 2, heartbeatMs: 300 } });
+    const yaml = flowYaml({ nodes: ["start:start", "slow:record:{sleep_ms: 3000}"], connectors: ["start->slow"] });
+    const run = await t.engine.startRun({ flowchartId: await importFlow(t.engine, yaml) });
+    const done = await t.engine.waitForRun(run.id, { timeoutMs: 20_000 });
+    expect([done.status, done.warnings]).toEqual(["completed", []]);
+    expect((await recordedExecutions(getStore())).map((r) => [r.node_id, r.attempt])).toEqual([["slow", 1]]);
+  });
+
   it("a result recorded before a crash is returned on re-dispatch: the node never runs twice", async () => {
     const latches = new Latches();
     latches.open("hold");

@@ -4,7 +4,8 @@
  */
 import { afterEach, expect, it } from "vitest";
 import { describeStore } from "../../../test/support/store-harness.js";
-import { createTestEngine, importFlow, nodeTrace, runToEnd, type TestEngine } from "../testing/flow-test-kit.js";
+import { isArkError } from "../../errors/index.js";
+import { createTestEngine, flowYaml, importFlow, nodeTrace, runToEnd, type TestEngine } from "../testing/flow-test-kit.js";
 
 describeStore("flow engine: example flows", (getStore) => {
   let t: TestEngine | undefined;
@@ -81,5 +82,24 @@ describeStore("flow engine: example flows", (getStore) => {
     const delivered = t.events.filter((e) => e.sequence_stream === `flowchart_run:${run.id}`).map((e) => e.event_id);
     expect(delivered).toEqual(logged.map((e) => e.event_id));
     expect(logged[1]!.room_keys).toEqual([`flowchart:${run.flowchartId}`, `flowchart_run:${run.id}`, `flowchart_node:${run.flowchartId}:start`]);
+  });
+
+  it("refuses to run an invalid graph or a bad start_node_id; start_node_id overrides the entry node", async () => {
+    t = await createTestEngine(getStore());
+    const flowchartId = await importFlow(t.engine, "linear.yaml");
+    const codeOf = (p: Promise<unknown>) => p.then(() => "ok", (err) => (isArkError(err) ? err.code : String(err)));
+    expect(await codeOf(t.engine.startRun({ flowchartId, startNodeId: "nope" }))).toBe("ARK_INVALID_ARGUMENT");
+    const run = await t.engine.startRun({ flowchartId, startNodeId: "check_start" });
+    const done = await t.engine.waitForRun(run.id, { timeoutMs: 15_000 });
+    expect(await nodeTrace(t.engine, done.id)).toEqual(["check_start#1:failed"]);
+    expect(done.failureMessage).toBe("Decision produced no matched_connector_ids and no fallback_condition_key was configured.");
+    const broken = await importFlow(t.engine, flowYaml({ nodes: ["start:start"], connectors: [] }));
+    await t.engine.flowcharts.saveGraph(broken, { nodes: [{ id: "start", type: "start" }, { id: "end", type: "end" }], edges: [] });
+    const err = await t.engine.startRun({ flowchartId: broken }).catch((e: unknown) => e);
+    expect(isArkError(err, "ARK_FLOW_GRAPH_INVALID")).toBe(true);
+    expect((err as Error).message).toContain("Disconnected required nodes found: end");
+    expect((await t.engine.queries.listRuns({ flowchartId: broken })).total).toBe(0);
+    expect(await codeOf(t.engine.startRun({ flowchartId: "31337" }))).toBe("ARK_NOT_FOUND");
+    expect(await codeOf(t.engine.waitForRun(run.id, { timeoutMs: 1 }))).toBe("ok");
   });
 }, { migrate: "core" });

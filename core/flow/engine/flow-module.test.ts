@@ -1,13 +1,13 @@
 /** The built-in `flow` and `execution` modules booted in a real kernel: node types registered, engine served, runs work. */
 import { describe, expect, it } from "vitest";
-import { createExecutionModule, dispatchRouterRef } from "../../execution/execution-module.js";
+import { dispatchRouterRef } from "../../execution/execution-module.js";
 import { successResult } from "../../execution/execution-results.js";
 import { builtinModules } from "../../kernel/builtin-modules.js";
 import { coreServices } from "../../plugin-api/core-services.js";
 import { definePlugin } from "../../plugin-api/plugin.js";
 import { startTestKernel } from "../../testing/index.js";
 import { importFlow, nodeTrace, runToEnd } from "../testing/flow-test-kit.js";
-import { createFlowModule, flowEngineRef } from "./flow-module.js";
+import { flowEngineRef } from "./flow-module.js";
 
 const user = definePlugin({
   id: "flow-user",
@@ -23,7 +23,7 @@ describe("flow module", () => {
   it("boots lazily when required, registers start/end/decision/flowchart, and runs a flow through the inline dispatcher", async () => {
     const kernel = await startTestKernel({
       plugins: [user],
-      builtins: [...builtinModules(), createExecutionModule(), createFlowModule()],
+      builtins: builtinModules(),
       config: { flow: { pollIntervalMs: 50, heartbeatMs: 500, leaseSeconds: 5 } },
     });
     try {
@@ -44,7 +44,7 @@ describe("flow module", () => {
   it("refuses a heartbeat that is not shorter than the lease", async () => {
     const boot = startTestKernel({
       plugins: [user],
-      builtins: [...builtinModules(), createExecutionModule(), createFlowModule()],
+      builtins: builtinModules(),
       config: { flow: { heartbeatMs: 5000, leaseSeconds: 5 } },
     });
     await expect(boot).rejects.toThrow(/flow\.heartbeatMs \(5000\) must be below flow\.leaseSeconds/);

@@ -3,29 +3,18 @@
  * engine over the store, the event bus and the dispatch router, starts its workers on kernel start and drains them on
  * stop. Configured by the top-level `flow:` section (flowSectionSchema).
  */
-import { ArkError, isArkError } from "../../errors/index.js";
+import { ArkError } from "../../errors/index.js";
 import { eventBusRef } from "../../events/event-bus-ref.js";
 import { dispatchRouterRef } from "../../execution/execution-module.js";
 import { coreServices } from "../../plugin-api/core-services.js";
-import { definePlugin, type PluginContext, type PluginDefinition } from "../../plugin-api/plugin.js";
-import { createServiceRef } from "../../plugin-api/service-ref.js";
-import { createNodeExecutorSettingsService, type NodeExecutorSettingsService } from "../../settings/index.js";
+import { definePlugin, type PluginDefinition } from "../../plugin-api/plugin.js";
 import { createNodeTypeCapabilityRegistry, type NodeTypeCapabilityRegistry } from "../graph/index.js";
 import { builtInNodeTypes } from "../node-types/built-in-node-types.js";
 import { flowSectionSchema, type FlowConfig } from "./flow-config-schema.js";
 import { FlowEngine } from "./flow-engine.js";
+import { flowEngineRef } from "./flow-engine-ref.js";
 
-/** The flow engine service (requires: ["flow"]). */
-export const flowEngineRef = createServiceRef<FlowEngine>({ id: "core.flow.engine" });
-
-function settingsService(ctx: PluginContext<FlowConfig>): NodeExecutorSettingsService {
-  try {
-    return ctx.get(coreServices.settings);
-  } catch (err) {
-    if (!isArkError(err, "ARK_SERVICE_NOT_VISIBLE") && !isArkError(err, "ARK_SERVICE_NOT_PROVIDED")) throw err;
-    return createNodeExecutorSettingsService(ctx.get(coreServices.store));
-  }
-}
+export { flowEngineRef } from "./flow-engine-ref.js";
 
 /** Creates an independent `flow` module instance (one per kernel). */
 export function createFlowModule(): PluginDefinition<FlowConfig> {
@@ -55,7 +44,7 @@ export function createFlowModule(): PluginDefinition<FlowConfig> {
       let capabilities: NodeTypeCapabilityRegistry | undefined;
       const capabilityRegistry = () => (capabilities ??= createNodeTypeCapabilityRegistry(nodeTypes.entries()));
       capabilityRegistry(); // a plugin node type with bad capabilities fails the boot here, naming the plugin
-      const settings = settingsService(ctx);
+      const settings = ctx.get(coreServices.settings);
       engine = new FlowEngine({
         store: ctx.get(coreServices.store),
         bus: ctx.get(eventBusRef),

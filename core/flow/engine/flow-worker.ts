@@ -16,30 +16,9 @@ import { failNodeRun, persistOutcome } from "./node-run-persist.js";
 import { finaliseIfDrained } from "./run-finalise.js";
 import { readRun } from "./run-start.js";
 import { FLOW_NOTIFY_CHANNEL, notifyWork, parseFlowNotice } from "./work-notice.js";
-import type { NodeExecution, RoutedResult } from "../../execution/dispatch-router.js";
+import { executionOf, type NodeRunner, type WorkerHooks, type WorkerOptions } from "./worker-types.js";
 
-/** Executes node runs (the dispatch router). */
-export interface NodeRunner {
-  execute(execution: NodeExecution, signal: AbortSignal): Promise<RoutedResult>;
-}
-
-/** Worker knobs (`flow:` config section). */
-export interface WorkerOptions {
-  /** Node runs this engine executes at once. */
-  readonly concurrency: number;
-  readonly heartbeatMs: number;
-  readonly pollIntervalMs: number;
-  readonly recoveryIntervalMs: number;
-  readonly stopDrainMs: number;
-}
-
-/** Test seams. */
-export interface WorkerHooks {
-  /** Called after a result was recorded in the ledger and before it is persisted (a crash test stops here). */
-  afterResultRecorded?(work: ClaimedWork): Promise<void> | void;
-  /** Called by the periodic tick (the engine refreshes its cached settings here). */
-  onTick?(): Promise<void>;
-}
+export type { NodeRunner, WorkerHooks, WorkerOptions } from "./worker-types.js";
 
 interface InFlight {
   readonly runId: string;
@@ -58,13 +37,14 @@ export class FlowWorker {
   private readonly inflight = new Map<string, InFlight>();
   private running = false;
   private dead = false;
-  private pumping = false;
+  private pumping: Promise<void> | null = null;
   private again = false;
   private waiting = 0;
   /** Slots promised to a persist that may claim follow-on work in its own transaction. */
   private reserved = 0;
   private timers: NodeJS.Timeout[] = [];
   private unlisten: (() => Promise<void>) | null = null;
+  private schema = "";
 
   constructor(
     private readonly core: EngineCore,
@@ -82,6 +62,8 @@ export class FlowWorker {
   async start(): Promise<void> {
     if (this.running || this.dead) return;
     this.running = true;
+    const { rows } = await this.core.store.query<{ schema: string | null }>("SELECT current_schema() AS schema");
+    this.schema = rows[0]?.schema ?? "";
     this.unlisten = await this.core.store.listen(FLOW_NOTIFY_CHANNEL, (payload) => this.onNotice(payload));
     await this.tick();
     this.timers.push(setInterval(() => this.kick(), this.options.pollIntervalMs), setInterval(() => void this.tick(), this.options.recoveryIntervalMs));
@@ -107,7 +89,9 @@ export class FlowWorker {
       this.again = true;
       return;
     }
-    void this.pump();
+    this.pumping = this.pump().finally(() => {
+      this.pumping = null;
+    });
   }
 
   /** Lets a node run that waits on other work (a sub-flow) give its slot back until the returned function is called. */
@@ -139,6 +123,7 @@ export class FlowWorker {
     this.clearTimers();
     await this.unlisten?.().catch(() => undefined);
     this.unlisten = null;
+    await this.pumping; // a claim in progress may still launch work: wait for it before draining
     const all = () => Promise.all([...this.inflight.values()].map((e) => e.done));
     let timer: NodeJS.Timeout | undefined;
     const drained = await Promise.race([all().then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), this.options.stopDrainMs)))]);
@@ -171,8 +156,9 @@ export class FlowWorker {
 
   private onNotice(payload: string): void {
     const notice = parseFlowNotice(payload);
-    if (notice?.kind === "work" && notice.by !== this.core.owner) this.kick();
-    else if (notice?.kind === "cancel") this.abortRuns(notice.runs);
+    if (notice === null || notice.schema !== this.schema) return;
+    if (notice.kind === "work" && notice.by !== this.core.owner) this.kick();
+    else if (notice.kind === "cancel") this.abortRuns(notice.runs);
   }
 
   private freeSlots(): number {
@@ -180,7 +166,6 @@ export class FlowWorker {
   }
 
   private async pump(): Promise<void> {
-    this.pumping = true;
     try {
       do {
         this.again = false;
@@ -195,8 +180,6 @@ export class FlowWorker {
       } while (this.again && this.running);
     } catch (err) {
       this.logger?.warn({ err }, `claiming flow work failed; the next wake-up retries: ${errorMessage(err)}`);
-    } finally {
-      this.pumping = false;
     }
   }
 
@@ -297,14 +280,4 @@ export class FlowWorker {
       this.logger?.warn({ err, nodeRunId: work.nodeRun.id }, `heartbeat failed: ${errorMessage(err)}`);
     }
   }
-}
-
-/** The dispatcher-facing description of a claimed node run. */
-export function executionOf(work: ClaimedWork): NodeExecution {
-  return {
-    flowchartId: work.run.flowchartId, runId: work.run.id, nodeRunId: work.nodeRun.id, node: work.node, inputContext: work.nodeRun.inputContext ?? {},
-    executionIndex: work.nodeRun.executionIndex, idempotencyKey: work.nodeRun.idempotencyKey, attempt: work.nodeRun.attempt,
-    outgoing: work.graph.outgoing(work.node.id), requestId: work.run.requestId, correlationId: work.run.correlationId,
-    cutover: work.run.settings.agent_runtime_cutover_enabled,
-  };
 }

@@ -93,6 +93,15 @@ describeStore("flow engine: routing and fan-in", (getStore) => {
     await expect(t.engine.trace(run.id, { include: ["nodes"] })).rejects.toMatchObject({ code: "ARK_INVALID_ARGUMENT", details: { unsupported: ["nodes"] } });
   });
 
+  it("snapshots the cutover gate per run and hands it to node types through node_config", async () => {
+    const seen: unknown[] = [];
+    const probe = { type: "probe", execute: async (request: { node_config: Record<string, unknown> }) => (seen.push(request.node_config.__agent_runtime_cutover_enabled), { contract_version: "v1" as const, status: "success" as const, output_state: { node_type: "probe" }, routing_state: {} }) };
+    t = await createTestEngine(getStore(), { cutover: true, extraNodeTypes: [probe as never] });
+    const id = await t.engine.flowcharts.create({ name: "probe", graph: { nodes: [{ id: "start", type: "start" }, { id: "p", type: "probe" }], edges: [{ source: "start", target: "p", edge_mode: "solid" }] } });
+    const run = await runToEnd(t.engine, id.id);
+    expect([run.status, run.settings.agent_runtime_cutover_enabled, seen]).toEqual(["completed", true, ["true"]]);
+  });
+
   it("a decision without a match or a fallback fails with the reference's message", async () => {
     t = await createTestEngine(getStore());
     const run = await runToEnd(t.engine, await importFlow(t.engine, decision("{}")));
