@@ -1,3 +1,5 @@
+import { levenshtein } from "../config/did-you-mean.js";
+
 /**
  * The candidate `input` was most likely meant to be: one that starts with it (a dropped suffix such as `_seconds`),
  * else the closest by edit distance when that is close enough to be a typo.
@@ -10,22 +12,9 @@ export function closestKey(input: string, candidates: readonly string[]): string
   }
   let best: { key: string; distance: number } | undefined;
   for (const key of candidates) {
-    const distance = editDistance(needle, key);
+    const distance = levenshtein(needle, key);
     if (!best || distance < best.distance) best = { key, distance };
   }
   const tolerance = Math.max(2, Math.floor(needle.length / 4));
   return best && best.distance <= tolerance ? best.key : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }

@@ -3,6 +3,7 @@
  * violations. Editors can use the schema for completion; the parser uses it with ajv (allErrors) and turns each error
  * into one message at a path.
  */
+import { pointerToPath } from "../../config/schema-errors.js";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { FLOW_SCHEMA_VERSION } from "./graph-model.js";
 
@@ -132,15 +133,3 @@ function describe(error: ErrorObject, data: unknown): { path: (string | number)[
   }
 }
 
-function pointerToPath(pointer: string, data: unknown): (string | number)[] {
-  if (pointer === "") return [];
-  const path: (string | number)[] = [];
-  let current: unknown = data;
-  for (const raw of pointer.slice(1).split("/")) {
-    const segment = raw.replace(/~1/g, "/").replace(/~0/g, "~");
-    const index = Array.isArray(current) && /^\d+$/.test(segment) ? Number(segment) : null;
-    path.push(index ?? segment);
-    current = typeof current === "object" && current !== null ? (current as Record<string, unknown>)[segment] : undefined;
-  }
-  return path;
-}
