@@ -2,6 +2,7 @@ import type { PluginDefinition } from "../plugin-api/plugin.js";
 import { createApiModule } from "../api/api-module.js";
 import { createEventsModule } from "../events/events-module.js";
 import { createExecutionModule } from "../execution/execution-module.js";
+import { createFlowApiModule } from "../flow/api/flow-api-module.js";
 import { createFlowModule } from "../flow/engine/flow-module.js";
 import { createStoreModule } from "../store/store-module.js";
 
@@ -16,5 +17,6 @@ export function builtinModules(): PluginDefinition[] {
     createApiModule() as PluginDefinition,
     createExecutionModule() as PluginDefinition,
     createFlowModule() as PluginDefinition,
+    createFlowApiModule(),
   ];
 }

@@ -36,11 +36,14 @@ describe("ark start", () => {
     });
     const child = spawnArk(["start"], { cwd });
     const output = await waitFor(child, "ARK running");
-    expect(output).toMatch(/ARK running: 4 plugins started in [\d.]+ ms, API on http:\/\/127\.0\.0\.1:(\d+)/);
+    // store, events, api, execution, flow, flow-api (the built-ins `start` demands) and lamp.
+    expect(output).toMatch(/ARK running: 7 plugins started in [\d.]+ ms, API on http:\/\/127\.0\.0\.1:(\d+)/);
     const url = /API on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)![1]!;
     const health = (await (await fetch(`${url}/api/health`)).json()) as { startup_report: { plugins: { id: string; status: string }[] } };
     expect(health.startup_report.plugins.map((p) => [p.id, p.status])).toContainEqual(["lamp", "started"]);
     expect(output).toContain('"answer":42');
+    const flowcharts = (await (await fetch(`${url}/api/flowcharts`)).json()) as { ok: boolean; total_count: number };
+    expect(flowcharts).toMatchObject({ ok: true, total_count: 0 });
     const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     child.kill("SIGINT");
     expect(await exit).toBe(0);
