@@ -199,6 +199,9 @@ export class FlowWorker {
   }
 
   private async process(work: ClaimedWork, entry: InFlight): Promise<void> {
+    // PGlite answers through microtasks only, and results chain straight into the next node run: without a macrotask
+    // turn per node run a busy run of built-in nodes starves timers, signals and HTTP requests until it ends.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     try {
       const outcome = work.recorded ?? (await this.runner.execute(executionOf(work), entry.controller.signal));
       if (this.dead || entry.reason === "lease") return;
