@@ -12,26 +12,9 @@ import { startTestKernel, type TestKernel } from "../../testing/index.js";
 import { flowEngineRef } from "../engine/flow-engine-ref.js";
 import type { FlowEngine } from "../engine/flow-engine.js";
 
-/** Latches `hold` nodes wait on (config.latch); `open(name)` releases every node waiting on that name. */
-export class HoldLatches {
-  private readonly waiting = new Map<string, { promise: Promise<void>; open: () => void }>();
-  private entry(name: string) {
-    let entry = this.waiting.get(name);
-    if (!entry) {
-      let open!: () => void;
-      const promise = new Promise<void>((resolve) => (open = resolve));
-      entry = { promise, open };
-      this.waiting.set(name, entry);
-    }
-    return entry;
-  }
-  wait(name: string): Promise<void> {
-    return this.entry(name).promise;
-  }
-  open(name: string): void {
-    this.entry(name).open();
-  }
-}
+/** Latches `hold` nodes wait on (config.latch): the flow test kit's, shared rather than copied. */
+export { Latches as HoldLatches } from "../testing/flow-test-kit.js";
+import { Latches as HoldLatches } from "../testing/flow-test-kit.js";
 
 /** A kernel serving the flow API, and helpers to call it. */
 export interface FlowApiKernel {
