@@ -4,6 +4,7 @@ import type {
   ExecutorContribution,
   FlowMigrationContribution,
   NodeTypeContribution,
+  PreflightCheckContribution,
   SchemaMigrationContribution,
   ToolDomainContribution,
 } from "../plugin-api/contributions.js";
@@ -19,6 +20,7 @@ export class KernelRegistries implements ContributionRegistries {
   readonly flowMigrations = new ContributionRegistry<FlowMigrationContribution>("flowMigration");
   readonly schemaMigrations = new ContributionRegistry<SchemaMigrationContribution>("schemaMigration");
   readonly nodeTypes = new ContributionRegistry<NodeTypeContribution>("nodeType");
+  readonly preflightChecks = new ContributionRegistry<PreflightCheckContribution>("preflightCheck");
 
   /** All registries with the kind name used in reports. */
   all(): ContributionRegistry<unknown>[] {
@@ -30,6 +32,7 @@ export class KernelRegistries implements ContributionRegistries {
       this.flowMigrations,
       this.schemaMigrations,
       this.nodeTypes,
+      this.preflightChecks,
     ] as ContributionRegistry<unknown>[];
   }
 

@@ -35,6 +35,7 @@ export function registerPlugin(
     flowMigration: (c) => add(registries.flowMigrations, c?.id, c),
     schemaMigration: (c) => add(registries.schemaMigrations, `${def.id}/${c?.id}`, c),
     nodeType: (c) => add(registries.nodeTypes, c?.type, c),
+    preflightCheck: (c) => add(registries.preflightChecks, c?.id, c),
     provide: (ref, factory) => {
       if (!(def.provides ?? []).some((r) => r.id === ref.id)) {
         throw new ArkError("ARK_CONTRIBUTION_INVALID", `plugin "${def.id}" provides ${ref.id} but does not list it in \`provides\``, {

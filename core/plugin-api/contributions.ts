@@ -34,13 +34,42 @@ export interface ExecutionResult {
   readonly [key: string]: unknown;
 }
 
+/** One chat message of an LLM completion request. */
+export interface LlmMessage {
+  readonly role: "system" | "user" | "assistant";
+  readonly content: string;
+}
+
+/** A single completion asked of an executor's model (used by `llm_guided` tool modes). */
+export interface LlmCompletionRequest {
+  readonly messages: readonly LlmMessage[];
+  /** Provider key (`openai`, `anthropic`, `gemini`, `vllm_local`, ...); the executor's default when absent. */
+  readonly provider?: string;
+  readonly model?: string;
+  /** Ask for a strict JSON object answer. */
+  readonly json?: boolean;
+  readonly maxTokens?: number;
+  readonly temperature?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** The answer to an LlmCompletionRequest. */
+export interface LlmCompletion {
+  readonly text: string;
+  readonly provider: string;
+  readonly model: string;
+  readonly usage?: { readonly inputTokens?: number; readonly outputTokens?: number };
+}
+
 /** Runs node work inside a sandbox, e.g. `frontier` (hosted LLM APIs) or `vllm`. */
 export interface ExecutorContribution {
   readonly id: string;
   readonly description?: string;
   /** Image class the executor is bundled into (defaults to its id). */
   readonly imageClass?: string;
-  execute(request: ExecutionRequest, signal: AbortSignal): Promise<ExecutionResult>;
+  execute(request: ExecutionRequest, signal: AbortSignal, context?: NodeExecutionContext): Promise<ExecutionResult>;
+  /** One plain completion from the executor's model; executors without a model leave it out. */
+  complete?(request: LlmCompletionRequest): Promise<LlmCompletion>;
 }
 
 /** Decides where an execution runs: `inline`, `process`, `kubernetes`. */
@@ -57,8 +86,57 @@ export interface ToolCallContext {
   readonly operation: string;
   readonly idempotencyKey: string;
   readonly attempt: number;
+  /** Who calls: `flowchart_run_id`, `node_id`, `node_run_id`, `execution_index`, `workspace` (when known). */
   readonly scope: Record<string, unknown>;
   readonly signal: AbortSignal;
+  /** A completion from the configured executor model, when an executor with `complete` is enabled (llm_guided modes). */
+  readonly llm?: (request: LlmCompletionRequest) => Promise<LlmCompletion>;
+}
+
+/** A tool operation as advertised to models and listed over HTTP. */
+export interface ToolDescriptor {
+  readonly domain: string;
+  readonly operation: string;
+  readonly description?: string;
+  readonly input: JSONSchema;
+  readonly output?: JSONSchema;
+}
+
+/** One tool call through a ToolHost. */
+export interface ToolInvocation {
+  readonly domain: string;
+  readonly operation: string;
+  readonly input: unknown;
+  /** Repeating a call with the same key (and scope) returns the first call's recorded result. */
+  readonly idempotencyKey?: string;
+  readonly scope?: Record<string, unknown>;
+  readonly signal?: AbortSignal;
+}
+
+/** The outcome of a tool call (reference tools §1.5–1.7 trace envelope in `trace`). */
+export interface ToolInvocationResult {
+  readonly status: "success" | "success_with_warning" | "failed";
+  readonly output: unknown;
+  readonly warnings: readonly { readonly code: string; readonly message: string }[];
+  readonly error?: { readonly code: string; readonly message: string; readonly details?: Record<string, unknown> } | null;
+  readonly trace: Record<string, unknown>;
+  /** True when the idempotency ledger returned a recorded result instead of running the handler. */
+  readonly replayed: boolean;
+}
+
+/**
+ * How node handlers and executors call tool domains: in-process for `inline`, an authenticated HTTP call back to the
+ * kernel (token scoped to one node run) for `process` and `kubernetes`.
+ */
+export interface ToolHost {
+  invoke(call: ToolInvocation): Promise<ToolInvocationResult>;
+  /** The operations this host can call (for advertising to a model). */
+  describe(): Promise<readonly ToolDescriptor[]>;
+}
+
+/** What a node handler gets besides its request: the tool host of its node run. */
+export interface NodeExecutionContext {
+  readonly tools: ToolHost;
 }
 
 /** One operation of a tool domain, with its JSON Schemas. */
@@ -135,7 +213,22 @@ export interface NodeTypeContribution {
   readonly outputSchema?: JSONSchema;
   /** Free-form capability flags the graph validator reads (e.g. `maxOutgoing`, `requiresRef`). */
   readonly capabilities?: Readonly<Record<string, unknown>>;
-  execute?(request: ExecutionRequest, signal: AbortSignal): Promise<ExecutionResult>;
+  execute?(request: ExecutionRequest, signal: AbortSignal, context?: NodeExecutionContext): Promise<ExecutionResult>;
+}
+
+/** One `ark doctor` verdict. */
+export interface PreflightCheckResult {
+  readonly status: "ok" | "warn" | "fail";
+  readonly detail: string;
+  /** What the operator should do when the status is not ok. */
+  readonly hint?: string;
+}
+
+/** A preflight check `ark doctor` runs after a successful boot (Redis reachable, Kubernetes permissions, images...). */
+export interface PreflightCheckContribution {
+  readonly id: string;
+  readonly description?: string;
+  run(signal: AbortSignal): Promise<PreflightCheckResult | readonly PreflightCheckResult[]>;
 }
 
 /** Contribution kinds, as they appear in `ark plugins` and error messages. */
@@ -147,4 +240,5 @@ export type ContributionKind =
   | "flowMigration"
   | "schemaMigration"
   | "nodeType"
+  | "preflightCheck"
   | "service";

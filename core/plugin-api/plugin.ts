@@ -6,6 +6,7 @@ import type {
   ExecutorContribution,
   FlowMigrationContribution,
   NodeTypeContribution,
+  PreflightCheckContribution,
   SchemaMigrationContribution,
   ToolDomainContribution,
 } from "./contributions.js";
@@ -39,6 +40,8 @@ export interface Registrar<C = Record<string, unknown>> {
   flowMigration(contribution: FlowMigrationContribution): void;
   schemaMigration(contribution: SchemaMigrationContribution): void;
   nodeType(contribution: NodeTypeContribution): void;
+  /** A check `ark doctor` runs after boot. */
+  preflightCheck(contribution: PreflightCheckContribution): void;
   /** Provides a service; the ref must be listed in the plugin's `provides`. Built after the plugin's `init`. */
   provide<T>(ref: ServiceRef<T>, factory: ServiceFactory<T, C>): void;
 }

@@ -4,6 +4,7 @@ import type {
   ExecutorContribution,
   FlowMigrationContribution,
   NodeTypeContribution,
+  PreflightCheckContribution,
   Owned,
   SchemaMigrationContribution,
   ToolDomainContribution,
@@ -29,4 +30,5 @@ export interface ContributionRegistries {
   /** Keyed `<pluginId>/<migrationId>`. */
   readonly schemaMigrations: ReadonlyRegistry<SchemaMigrationContribution>;
   readonly nodeTypes: ReadonlyRegistry<NodeTypeContribution>;
+  readonly preflightChecks: ReadonlyRegistry<PreflightCheckContribution>;
 }
