@@ -67,6 +67,12 @@ export interface PluginDefinition<C = Record<string, unknown>> {
   readonly onBootFailure?: BootFailurePolicy;
   /** Built-in modules are only booted when something requires them (the store, for example). */
   readonly lazy?: boolean;
+  /**
+   * The plugin's `register` contributions work inside an executor sandbox, where only `register` runs (no init, no
+   * store, API or event bus; tool calls go back to the kernel through the ToolHost). `ark bundle` refuses plugins
+   * without it.
+   */
+  readonly runsInExecutor?: boolean;
   register?(registrar: Registrar<C>): void;
   init?(ctx: PluginContext<C>): Promise<void> | void;
   start?(ctx: PluginContext<C>): Promise<void> | void;

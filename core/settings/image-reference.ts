@@ -3,6 +3,9 @@
 /** A tag: a letter, digit or `_`, then up to 127 of letters, digits, `_`, `.`, `-`. */
 export const IMAGE_TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
+/** An executor bundle's plugin-set hash (bundle.json `plugin_set_hash`): sha256 in lower-case hex. */
+export const PLUGIN_SET_HASH_PATTERN = /^[0-9a-f]{64}$/;
+
 const DIGEST_PATTERN = /^sha256:[0-9a-f]{64}$/;
 
 /** The parts of a valid image reference. */

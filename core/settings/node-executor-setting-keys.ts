@@ -10,7 +10,8 @@ export type SettingSpec =
   | { readonly kind: "image"; readonly defaultValue: string }
   | { readonly kind: "imageTag"; readonly imageKey: "k8s_frontier_image" | "k8s_vllm_image" }
   | { readonly kind: "serviceAccount" }
-  | { readonly kind: "pullSecrets" };
+  | { readonly kind: "pullSecrets" }
+  | { readonly kind: "pluginSetHash" };
 
 /** The only provider: node runs routed through the unified executor runtime are dispatched as Kubernetes Jobs. */
 export const NODE_EXECUTOR_PROVIDER = "kubernetes";
@@ -36,6 +37,9 @@ export const nodeExecutorSettingSpecs = {
   k8s_frontier_image_tag: { kind: "imageTag", imageKey: "k8s_frontier_image" },
   k8s_vllm_image: { kind: "image", defaultValue: DEFAULT_VLLM_IMAGE },
   k8s_vllm_image_tag: { kind: "imageTag", imageKey: "k8s_vllm_image" },
+  // Not in the reference: the plugin-set hash each class's image must report (bundle.json), "" = not checked.
+  k8s_frontier_plugin_set_hash: { kind: "pluginSetHash" },
+  k8s_vllm_plugin_set_hash: { kind: "pluginSetHash" },
   k8s_in_cluster: { kind: "boolean", defaultValue: false },
   k8s_service_account: { kind: "serviceAccount" },
   k8s_gpu_limit: { kind: "integer", defaultValue: 0, min: 0, max: 8 },

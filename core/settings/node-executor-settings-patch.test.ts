@@ -119,6 +119,8 @@ describe("rejected values: a message per field, every field at once", () => {
     ["k8s_frontier_image", "ark:-x", "k8s_frontier_image is not a valid image reference: the tag '-x' must match ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$."],
     ["k8s_frontier_image_tag", ".hidden", "k8s_frontier_image_tag must be an image tag: a letter, digit or '_', then up to 127 letters, digits, '_', '.' or '-'."],
     ["k8s_vllm_image_tag", 2026, "k8s_vllm_image_tag must be a string."],
+    ["k8s_frontier_plugin_set_hash", "sha256:" + "a".repeat(64), "k8s_frontier_plugin_set_hash must be the plugin_set_hash of an executor bundle (64 lower-case hex characters, from its bundle.json)."],
+    ["k8s_vllm_plugin_set_hash", "A".repeat(64), "k8s_vllm_plugin_set_hash must be the plugin_set_hash of an executor bundle (64 lower-case hex characters, from its bundle.json)."],
     ["k8s_service_account", "Runner!", "k8s_service_account must be a Kubernetes service account name: lower-case letters, digits, '-' and '.', at most 253 characters."],
     ["k8s_image_pull_secrets_json", '{"name": "regcred"}', "Kubernetes image pull secrets JSON must be an array."],
     ["k8s_image_pull_secrets_json", '["ok", 5]', 'Kubernetes image pull secrets JSON entries must be Secret names or {"name": "<secret>"} objects.'],

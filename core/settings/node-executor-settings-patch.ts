@@ -5,7 +5,7 @@
  */
 import { ArkError } from "../errors/index.js";
 import { closestKey } from "./closest-key.js";
-import { checkImageReference, IMAGE_TAG_PATTERN } from "./image-reference.js";
+import { checkImageReference, IMAGE_TAG_PATTERN, PLUGIN_SET_HASH_PATTERN } from "./image-reference.js";
 import { checkKubeconfigDocument } from "./kubeconfig-document.js";
 import {
   isNodeExecutorSettingKey,
@@ -83,10 +83,12 @@ const textChecks = {
       ? undefined
       : `${key} must be a Kubernetes service account name: lower-case letters, digits, '-' and '.', at most 253 characters.`,
   pullSecrets: (_key: string, text: string) => pullSecretsProblem(text),
+  pluginSetHash: (key: string, text: string) =>
+    PLUGIN_SET_HASH_PATTERN.test(text) ? undefined : `${key} must be the plugin_set_hash of an executor bundle (64 lower-case hex characters, from its bundle.json).`,
 } as const;
 
 // For these kinds a blank value means "the default", so it resets; for the others "" is a value of its own.
-const BLANK_RESETS = new Set<SettingSpec["kind"]>(["workspaceIdentity", "namespace", "image", "imageTag"]);
+const BLANK_RESETS = new Set<SettingSpec["kind"]>(["workspaceIdentity", "namespace", "image", "imageTag", "pluginSetHash"]);
 
 /** Validates one written value for `key`; `null` always resets to the default. */
 function saveValue(key: NodeExecutorSettingKey, spec: SettingSpec, value: unknown): SaveOutcome {

@@ -10,6 +10,8 @@ export interface SettingsChange {
   readonly actor: string;
   readonly changedAt: string;
   readonly changes: Readonly<Record<string, { from: string | null; to: string | null }>>;
+  /** Why the change was made, when the caller said (e.g. a forced cutover and the preflight checks that failed). */
+  readonly note?: string;
 }
 
 /** The node-executor settings store (reference §15) with the reference's quirks fixed. */
@@ -20,7 +22,7 @@ export interface NodeExecutorSettingsService {
    * Partial update: only the keys named change, `null` resets a key to its default. Invalid input →
    * ARK_SETTINGS_INVALID with a message per field and nothing written. `actor` (who made the change) is recorded.
    */
-  update(patch: Readonly<Record<string, unknown>>, actor: string): Promise<NodeExecutorSettingsView>;
+  update(patch: Readonly<Record<string, unknown>>, actor: string, options?: { readonly note?: string }): Promise<NodeExecutorSettingsView>;
   /** The runtime read (dispatchers only): includes the decrypted kubeconfig. */
   readRuntime(): Promise<NodeExecutorRuntimeSettings>;
   /** Change history, newest first (default 50, at most 1000). */

@@ -104,7 +104,7 @@ export function createNodeExecutorSettingsService(store: Store, options: NodeExe
   const env = options.env ?? process.env;
   const now = options.now ?? (() => new Date());
 
-  async function update(patch: Readonly<Record<string, unknown>>, actor: string): Promise<NodeExecutorSettingsView> {
+  async function update(patch: Readonly<Record<string, unknown>>, actor: string, options: { readonly note?: string } = {}): Promise<NodeExecutorSettingsView> {
     const who = checkActor(actor);
     const plan = planNodeExecutorSettingsPatch(patch);
     // Encrypt before the transaction: a missing key refuses the whole update before anything is written.
@@ -125,7 +125,7 @@ export function createNodeExecutorSettingsService(store: Store, options: NodeExe
       }
       const after = viewOf(await readSettingRows(tx, NAMESPACE), env);
       const changes = changesBetween(before, after, plan);
-      if (Object.keys(changes).length > 0) await insertSettingsHistory(tx, NAMESPACE, { actor: who, changedAt: at, changes });
+      if (Object.keys(changes).length > 0) await insertSettingsHistory(tx, NAMESPACE, { actor: who, changedAt: at, changes, ...(options.note ? { note: options.note } : {}) });
       return after;
     });
   }

@@ -29,6 +29,8 @@ describe("defaults (§15.2)", () => {
       k8s_frontier_image_tag: "",
       k8s_vllm_image: "ark-executor-vllm:latest",
       k8s_vllm_image_tag: "",
+      k8s_frontier_plugin_set_hash: "",
+      k8s_vllm_plugin_set_hash: "",
       k8s_in_cluster: "false",
       k8s_service_account: "",
       k8s_gpu_limit: "0",

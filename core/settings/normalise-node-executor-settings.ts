@@ -3,7 +3,7 @@
  * vars) merged with stored rows, then every value re-normalised — integers clamped, unparsable values and invalid
  * identity keys or images replaced by the default. Lenient on purpose: stored or legacy values never break a read.
  */
-import { checkImageReference, imageTagOf, IMAGE_TAG_PATTERN, resolveEffectiveImage } from "./image-reference.js";
+import { checkImageReference, imageTagOf, IMAGE_TAG_PATTERN, PLUGIN_SET_HASH_PATTERN, resolveEffectiveImage } from "./image-reference.js";
 import {
   DEFAULT_FRONTIER_IMAGE,
   DEFAULT_VLLM_IMAGE,
@@ -67,6 +67,8 @@ function loadValue(spec: SettingSpec, raw: string): string | undefined {
       return text;
     case "pullSecrets":
       return text === "" || isJsonArray(text) ? text : "";
+    case "pluginSetHash":
+      return PLUGIN_SET_HASH_PATTERN.test(text) ? text : "";
   }
 }
 
@@ -85,6 +87,7 @@ function builtInDefault(spec: SettingSpec): string {
     case "imageTag":
     case "serviceAccount":
     case "pullSecrets":
+    case "pluginSetHash":
       return "";
   }
 }

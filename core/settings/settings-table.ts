@@ -17,6 +17,8 @@ export interface SettingsHistoryRow {
   readonly actor: string;
   readonly changedAt: string;
   readonly changes: Record<string, { from: string | null; to: string | null }>;
+  /** Present only when the change carried a note (column added by migration 0005). */
+  readonly note?: string;
 }
 
 function isoString(value: unknown): string {
@@ -62,20 +64,20 @@ export async function deleteSetting(db: Queryable, namespace: string, key: strin
 export async function insertSettingsHistory(
   db: Queryable,
   namespace: string,
-  entry: { actor: string; changedAt: Date; changes: SettingsHistoryRow["changes"] },
+  entry: { actor: string; changedAt: Date; changes: SettingsHistoryRow["changes"]; note?: string },
 ): Promise<number> {
   const result = await db.query<{ version: string | number }>(
-    `INSERT INTO ark_settings_history (namespace, actor, changed_at, changes)
-     VALUES ($1, $2, $3::timestamptz, $4::jsonb) RETURNING version`,
-    [namespace, entry.actor, entry.changedAt.toISOString(), JSON.stringify(entry.changes)],
+    `INSERT INTO ark_settings_history (namespace, actor, changed_at, changes${entry.note ? ", note" : ""})
+     VALUES ($1, $2, $3::timestamptz, $4::jsonb${entry.note ? ", $5" : ""}) RETURNING version`,
+    [namespace, entry.actor, entry.changedAt.toISOString(), JSON.stringify(entry.changes), ...(entry.note ? [entry.note] : [])],
   );
   return Number(result.rows[0]!.version);
 }
 
 /** The newest `limit` change rows of a namespace, newest first. */
 export async function readSettingsHistory(db: Queryable, namespace: string, limit: number): Promise<SettingsHistoryRow[]> {
-  const result = await db.query<{ version: string | number; actor: string; changed_at: unknown; changes: unknown }>(
-    `SELECT version, actor, changed_at, changes FROM ark_settings_history
+  const result = await db.query<{ version: string | number; actor: string; changed_at: unknown; changes: unknown; note?: string | null }>(
+    `SELECT * FROM ark_settings_history
      WHERE namespace = $1 ORDER BY version DESC LIMIT $2`,
     [namespace, limit],
   );
@@ -84,6 +86,7 @@ export async function readSettingsHistory(db: Queryable, namespace: string, limi
     actor: row.actor,
     changedAt: isoString(row.changed_at),
     changes: (typeof row.changes === "string" ? JSON.parse(row.changes) : row.changes) as SettingsHistoryRow["changes"],
+    ...(typeof row.note === "string" ? { note: row.note } : {}),
   }));
 }
 

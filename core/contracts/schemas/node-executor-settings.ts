@@ -21,6 +21,8 @@ const viewProperties = {
   k8s_frontier_image_tag: text,
   k8s_vllm_image: text,
   k8s_vllm_image_tag: text,
+  k8s_frontier_plugin_set_hash: { type: "string", pattern: "^([0-9a-f]{64})?$" },
+  k8s_vllm_plugin_set_hash: { type: "string", pattern: "^([0-9a-f]{64})?$" },
   k8s_in_cluster: boolText,
   k8s_service_account: text,
   k8s_gpu_limit: integerText,
