@@ -84,26 +84,33 @@ export function folderSha256(folder: string): string {
 
 type Discovered = { def: PluginDefinition; entryFile: string; folder: string };
 
-/** Plugin folders (`<dir>/<name>/index.ts`) under each search dir, keyed by the id their module declares; first wins. */
-async function discoverPlugins(searchDirs: readonly string[]): Promise<Map<string, Discovered>> {
-  const found = new Map<string, Discovered>();
-  for (const dir of searchDirs) {
-    for (const [id, hit] of await discoverIn(dir)) if (!found.has(id)) found.set(id, hit);
-  }
-  return found;
+const INDEX_FILES = ["index.ts", "index.js", "index.mjs"];
+
+async function importFolder(folder: string): Promise<Discovered | null> {
+  const entryFile = INDEX_FILES.map((f) => path.join(folder, f)).find((f) => existsSync(f));
+  if (!entryFile) return null;
+  const imported = await importPlugin(entryFile, { baseDir: folder });
+  return "definition" in imported ? { def: imported.definition, entryFile, folder } : null;
 }
 
-async function discoverIn(pluginsDir: string): Promise<Map<string, Discovered>> {
-  const found = new Map<string, Discovered>();
-  if (!existsSync(pluginsDir)) return found;
-  for (const dir of readdirSync(pluginsDir).sort()) {
-    const folder = path.join(pluginsDir, dir);
-    const entryFile = ["index.ts", "index.js", "index.mjs"].map((f) => path.join(folder, f)).find((f) => existsSync(f));
-    if (!entryFile) continue;
-    const imported = await importPlugin(entryFile, { baseDir: folder });
-    if ("definition" in imported) found.set(imported.definition.id, { def: imported.definition, entryFile, folder });
+/**
+ * Finds the plugin with `id` under the search dirs: the folder named like the id first (the convention, and one
+ * import), else every folder (a plugin whose folder is named differently). Null when none declares the id.
+ */
+async function findPlugin(id: string, searchDirs: readonly string[], scanned: Map<string, Discovered>): Promise<Discovered | null> {
+  for (const dir of searchDirs) {
+    const hit = existsSync(path.join(dir, id)) ? await importFolder(path.join(dir, id)) : null;
+    if (hit?.def.id === id) return hit;
   }
-  return found;
+  if (scanned.size === 0) {
+    for (const dir of searchDirs.filter((d) => existsSync(d))) {
+      for (const name of readdirSync(dir).sort()) {
+        const hit = await importFolder(path.join(dir, name));
+        if (hit && !scanned.has(hit.def.id)) scanned.set(hit.def.id, hit);
+      }
+    }
+  }
+  return scanned.get(id) ?? null;
 }
 
 function inspect(def: PluginDefinition, entryFile: string, folder: string): BundlePlugin {
@@ -124,13 +131,14 @@ function inspect(def: PluginDefinition, entryFile: string, folder: string): Bund
  * cannot run in an executor fail together with ARK_BUNDLE_PLUGIN_SET_INVALID (details list each).
  */
 export async function resolvePluginSet(ids: readonly string[], root: string, extraDirs: readonly string[] = []): Promise<BundlePlugin[]> {
-  const available = await discoverPlugins([path.join(root, "plugins"), ...extraDirs.map((d) => path.resolve(root, d))]);
+  const searchDirs = [path.join(root, "plugins"), ...extraDirs.map((d) => path.resolve(root, d))];
+  const scanned = new Map<string, Discovered>();
   const problems: { id: string; problem: string }[] = [];
   const plugins: BundlePlugin[] = [];
   for (const id of ids) {
-    const hit = available.get(id);
+    const hit = await findPlugin(id, searchDirs, scanned);
     if (!hit) {
-      problems.push({ id, problem: `unknown plugin (available: ${[...available.keys()].join(", ") || "none"})` });
+      problems.push({ id, problem: `unknown plugin (available: ${[...scanned.keys()].join(", ") || "none"})` });
       continue;
     }
     const manifest = checkManifest(hit.def, {});

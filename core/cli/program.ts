@@ -2,10 +2,13 @@ import { Command, InvalidArgumentError, Option, type CommanderError } from "comm
 import { RUN_STATUSES } from "../flow/api/run-routes.js";
 import { KERNEL_API_VERSION } from "../kernel/api-version.js";
 import type { GlobalOptions } from "./cli-options.js";
+import { bundleCommand, type BundleOptions } from "./commands/bundle.js";
 import { configPrintCommand, configSchemaCommand, configValidateCommand } from "./commands/config.js";
 import { dbMigrateCommand, dbStatusCommand } from "./commands/db.js";
 import { doctorCommand } from "./commands/doctor.js";
+import { cutoverDisableCommand, cutoverEnableCommand, cutoverStatusCommand } from "./commands/cutover.js";
 import { flowsImportCommand, flowsListCommand } from "./commands/flows.js";
+import { migrateCommand, migrateRollbackCommand, type MigrateOptions } from "./commands/migrate.js";
 import { pluginsCommand } from "./commands/plugins.js";
 import { runCommand, type RunOptions } from "./commands/run.js";
 import { runsCancelCommand, runsListCommand, runsShowCommand, type RunsListOptions } from "./commands/runs.js";
@@ -45,8 +48,9 @@ function addFlowCommands(program: Command, global: () => GlobalOptions, setExit:
   flows.command("import").argument("<file>", "flow file (YAML or JSON; see examples/flows)")
     .description("import a flow file: updates the newest flowchart with the same name, or creates one (exit 1 with every file:line:col problem)")
     .option("--new", "always create a new flowchart")
+    .option("--legacy", "FILE is a flowchart export of the reference system (JSON); stored at schema_version 1 for `ark migrate`")
     .option("--json", "machine-readable output")
-    .action((file: string, opts: { json?: boolean; new?: boolean }) => flowsImportCommand(global(), file, opts));
+    .action((file: string, opts: { json?: boolean; new?: boolean; legacy?: boolean }) => flowsImportCommand(global(), file, opts));
   flows.command("list").description("list flowcharts, newest first").option("--json", "machine-readable output")
     .action((opts: { json?: boolean }) => flowsListCommand(global(), opts));
 
@@ -71,6 +75,68 @@ function addFlowCommands(program: Command, global: () => GlobalOptions, setExit:
     .option("--force", "cancel at once: the run and its running node runs become canceled")
     .option("--json", "machine-readable output")
     .action((id: string, opts: { force?: boolean; json?: boolean }) => runsCancelCommand(global(), id, opts));
+}
+
+/** `ark bundle`: executor bundles (and images) per plugin set. */
+function addBundleCommand(program: Command, setExit: (code: ExitCode) => void): void {
+  const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+  program.command("bundle").description("build executor bundles (one ESM file, Dockerfile, bundle.json per image class) for a plugin set; --push builds and pushes images")
+    .option("--executor-frontier", "build the frontier class (hosted LLM APIs)")
+    .option("--executor-vllm", "build the vLLM class")
+    .option("--plugins <ids>", "comma-separated plugin ids")
+    .option("--plugin-set <file>", "YAML list of plugin ids (one file per set keeps a CI matrix simple)")
+    .option("--plugin-dir <dir>", "another folder of plugin folders to search (repeatable; plugins/ is always searched)", collect)
+    .option("--out <dir>", "output folder (default dist/executor); each class gets <out>/<class>/")
+    .option("--tag <tag>", "image tag")
+    .option("--registry <registry>", "registry and path, e.g. registry.example.com/ark")
+    .option("--base-image <image>", "Node base image (default node:20-bookworm-slim)")
+    .option("--base-digest <sha256>", "pin the base image by digest (reproducible images)")
+    .option("--push", "build and push REGISTRY/ark-executor-<class>:<tag> with docker buildx, podman or buildah")
+    .option("--also-latest", "with --push, also tag and push :latest")
+    .option("--force", "with --push, overwrite a tag that already exists in the registry")
+    .addOption(new Option("--registry-scheme <scheme>", "how to ask the registry whether a tag exists").choices(["http", "https"]))
+    .option("--json", "machine-readable output (progress goes to stderr)")
+    .action(async (opts: BundleOptions) => setExit(await bundleCommand(opts)));
+}
+
+/** Repeatable `--flowchart-id N`. */
+function collectIds(value: string, previous: string[] = []): string[] {
+  return [...previous, rowId(value)];
+}
+
+/** `ark migrate`, `ark migrate rollback`, `ark cutover`. */
+function addMigrationCommands(program: Command, global: () => GlobalOptions, setExit: (code: ExitCode) => void): void {
+  const migrate = program.command("migrate")
+    .description("flow migration: dry-run by default (exit 2 when the compatibility gate blocks a flowchart); --apply writes ready flowcharts with evidence")
+    .option("--apply", "write flowcharts whose gate is ready (one transaction each, evidence recorded)")
+    .option("--export-json <file>", "write the report (evidence) to FILE")
+    .option("--flowchart-id <id>", "only this flowchart (repeatable)", collectIds)
+    .option("--non-strict-policy", "policy.* issues become warnings instead of blocking")
+    .option("--wait-for-runs", "wait for a flowchart's active runs to finish instead of refusing it")
+    .option("--wait-timeout <seconds>", "give up waiting for runs after this long (default 600)", seconds)
+    .option("--print-schema", "print the report's JSON Schema and exit")
+    .option("--json", "print the report as JSON")
+    .action(async (opts: MigrateOptions) => setExit(await migrateCommand(global(), opts)));
+  migrate.command("rollback").description("restore the pre-snapshot recorded by the last apply, verified by hash")
+    .option("--flowchart-id <id>", "only this flowchart (repeatable; default: every applied flowchart)", collectIds)
+    .option("--force", "restore even if the flowchart changed since the apply")
+    .option("--export-json <file>", "write the rollback report to FILE")
+    .option("--json", "machine-readable output")
+    .action(async (opts: { flowchartId?: string[]; force?: boolean; json?: boolean; exportJson?: string }) => setExit(await migrateRollbackCommand(global(), opts)));
+
+  const cutover = program.command("cutover").description("the agent runtime cutover gate (agent_runtime_cutover_enabled)");
+  cutover.command("status").description("show the gate and its last change").option("--json", "machine-readable output")
+    .action((opts: { json?: boolean }) => cutoverStatusCommand(global(), opts));
+  cutover.command("enable").description("run the preflight, then enable the gate (refused when a check fails)")
+    .option("--force", "enable even when preflight checks fail (recorded in the settings version's note)")
+    .option("--actor <name>", "who is making the change (recorded)")
+    .option("--json", "machine-readable output")
+    .action((opts: { force?: boolean; actor?: string; json?: boolean }) => cutoverEnableCommand(global(), opts));
+  cutover.command("disable").description("disable the gate (the rollback; always works while the database is reachable)")
+    .option("--actor <name>", "who is making the change (recorded)")
+    .option("--reason <text>", "why (recorded in the settings version's note)")
+    .option("--json", "machine-readable output")
+    .action((opts: { actor?: string; reason?: string; json?: boolean }) => cutoverDisableCommand(global(), opts));
 }
 
 /** Builds the `ark` command tree. `setExit` records the exit code for commands that report rather than throw. */
@@ -118,5 +184,7 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
     .action(async (opts: { json?: boolean }) => setExit(await dbStatusCommand(global(), opts)));
 
   addFlowCommands(program, global, setExit);
+  addBundleCommand(program, setExit);
+  addMigrationCommands(program, global, setExit);
   return program;
 }
