@@ -1,0 +1,50 @@
+import { execFile } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { pluginNewToolDomain } from "../../core/cli/commands/plugin-new.js";
+import { isArkError } from "../../core/errors/index.js";
+
+const repo = path.resolve(import.meta.dirname, "../..");
+// Inside the checkout (so `vitest` and the core resolve) but under the git-ignored .ark/ folder.
+const scratch = path.join(repo, ".ark", "generated");
+mkdirSync(scratch, { recursive: true });
+const dir = mkdtempSync(path.join(scratch, "t-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function vitest(config: string): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [path.join(repo, "node_modules/vitest/vitest.mjs"), "run", "--config", config, "--root", repo],
+      { cwd: repo, timeout: 240_000, env: { ...process.env, NO_COLOR: "1" } },
+      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, output: `${stdout}${stderr}` }));
+  });
+}
+
+describe("ark plugin new tool-domain", () => {
+  it("generates a plugin whose own tests and the conformance suite pass unchanged", async () => {
+    const folder = pluginNewToolDomain("ticket_queue", { dir, json: true });
+    expect(readdirSync(folder).sort()).toEqual(["README.md", "conformance.test.ts", "index.ts", "ticket-queue-domain.test.ts", "ticket-queue-domain.ts"]);
+    const config = path.join(dir, "vitest.generated.config.mjs");
+    writeFileSync(config, `export default { test: { include: [${JSON.stringify(`${path.relative(repo, folder)}/**/*.test.ts`)}], setupFiles: ["./test/setup.ts"], pool: "forks", testTimeout: 60000, hookTimeout: 120000 } };\n`);
+    const raw = await vitest(config);
+    // eslint-disable-next-line no-control-regex
+    const run = { ...raw, output: raw.output.replace(/\u001b\[[0-9;]*m/g, "") };
+    expect(run.output).toMatch(/Test Files\s+2 passed/);
+    expect(run.output).toMatch(/Tests\s+\d+ passed/);
+    expect(run.code, run.output.slice(-3000)).toBe(0);
+  }, 300_000);
+
+  it("refuses bad names and existing folders", () => {
+    for (const bad of ["Weather", "9lives", "a b", "../escape", ""]) {
+      expect(() => pluginNewToolDomain(bad, { dir, json: true })).toThrow(expect.objectContaining({ code: "ARK_INVALID_ARGUMENT" }));
+    }
+    pluginNewToolDomain("twice", { dir, json: true });
+    try {
+      pluginNewToolDomain("twice", { dir, json: true });
+      throw new Error("expected a refusal");
+    } catch (err) {
+      expect(isArkError(err, "ARK_INVALID_ARGUMENT") && err.message).toContain("already exists");
+    }
+    expect(existsSync(path.join(dir, "tools-twice", "index.ts"))).toBe(true);
+  });
+});
