@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
+import { vector } from "@electric-sql/pglite-pgvector";
 import { PGlite, parse as pgliteParse, protocol, type Results } from "@electric-sql/pglite";
 import pg from "pg";
 import type { Logger } from "pino";
@@ -75,7 +76,8 @@ export class PgliteStore implements SessionStore, PreparedQueryable {
         lock = await acquireDataDirLock(dataDir);
         await mkdir(resolve(dataDir), { recursive: true });
       }
-      const db = await PGlite.create({ dataDir: dataDir === null ? undefined : resolve(dataDir), parsers: pgliteTypeParsers });
+      // pgvector is loaded lazily (only on CREATE EXTENSION), so offering it costs nothing until a plugin uses vectors.
+      const db = await PGlite.create({ dataDir: dataDir === null ? undefined : resolve(dataDir), parsers: pgliteTypeParsers, extensions: { vector } });
       const label = dataDir === null ? "in-memory" : resolve(dataDir);
       logger?.info({ driver: "pglite", dataDir: label }, "store opened");
       return new PgliteStore(db, { logger, ownsDatabase: true, lock, label });

@@ -1,0 +1,23 @@
+/** The LLM side of the execution plane: provider-neutral chat model, the OpenAI-compatible client, the tool loop. */
+export { addUsage, normaliseToolArguments, tokenCount } from "./chat-model.js";
+export type { ChatAdapter, ChatMessage, ChatRequest, ChatResponse, ChatTool, ChatToolCall, ChatUsage } from "./chat-model.js";
+export { LlmError, isLlmError, kindOfStatus, redactSecrets } from "./llm-errors.js";
+export type { LlmErrorInfo, LlmErrorKind } from "./llm-errors.js";
+export { malformedResponse, requestJson, retryAfterOf } from "./llm-http.js";
+export type { LlmHttpRequest } from "./llm-http.js";
+export { DEFAULT_RETRY_POLICY, retryDelayMs, withRetries } from "./llm-retry.js";
+export type { RetryNotice, RetryPolicy } from "./llm-retry.js";
+export { OpenAiCompatibleClient, openAiApiRoot, openAiRequestBody, openAiTool, parseOpenAiResponse } from "./openai-compatible-client.js";
+export type { OpenAiCompatibleOptions } from "./openai-compatible-client.js";
+export { ToolCatalog, objectSchema, toolNameFor } from "./tool-catalog.js";
+export type { CatalogEntry } from "./tool-catalog.js";
+export { TOOL_LOOP_DEFAULT_MAX_CYCLES, TOOL_LOOP_HARD_MAX_CYCLES, buildCatalog, resolveMaxCycles, runToolLoop } from "./tool-loop.js";
+export type { LoopError, ToolLoopInput, ToolLoopOutcome } from "./tool-loop.js";
+export { sdkToolingEvidence } from "./tool-trace.js";
+export type { ToolTraceEntry } from "./tool-trace.js";
+export { compileOutputSchema, parseJsonObject, repairInstructions, structuredOutputOf } from "./task-output.js";
+export { executeLlmTask, readLlmNodeConfig, taskUserMessage } from "./llm-task.js";
+export type { LlmNodeConfig, LlmTaskSettings } from "./llm-task.js";
+export { completeWith } from "./llm-completion.js";
+export { configOrEnv, llmLoopConfigProperties, resolveLlmLoopSettings } from "./llm-loop-config.js";
+export type { LlmLoopConfig } from "./llm-loop-config.js";
