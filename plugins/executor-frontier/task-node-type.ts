@@ -33,7 +33,7 @@ export class TaskNodeType implements NodeTypeContribution {
 
   async execute(request: ExecutionRequest, signal: AbortSignal, context?: NodeExecutionContext): Promise<ExecutionResult> {
     const executorClass = executorClassFor(request);
-    const executor = this.executors?.get(executorClass) ?? (executorClass === this.own.id ? this.own : undefined);
+    const executor = context?.executors?.(executorClass) ?? this.executors?.get(executorClass) ?? (executorClass === this.own.id ? this.own : undefined);
     if (!executor) {
       return failedResult("config_error", `Node ${String(request.node_id)} needs the '${executorClass}' executor, which is not enabled in this kernel.`, {
         details: { executor_class: executorClass, enabled: this.executors?.ids() ?? [this.own.id] },
