@@ -8,12 +8,14 @@ import { DispatchRouter, buildExecutorPayload, executorClassFor, type NodeExecut
 import { failedResult, successResult } from "./execution-results.js";
 import { createInlineDispatcher } from "./inline-dispatcher.js";
 
-const execution = (type: string, config: Record<string, unknown> = {}): NodeExecution => ({
+const execution = (type: string, config: Record<string, unknown> = {}, cutover = false): NodeExecution => ({
   flowchartId: "1", runId: "2", nodeRunId: "3", node: { id: "n", type, config }, inputContext: { upstream_nodes: [] }, executionIndex: 1,
-  idempotencyKey: "run:2:node:n:execution:1", attempt: 1, requestId: "req", correlationId: "corr", cutover: false,
+  idempotencyKey: "run:2:node:n:execution:1", attempt: 1, requestId: "req", correlationId: "corr", cutover,
 });
 
-function routerWith(types: NodeTypeContribution[], extra: DispatcherContribution[] = [], options: { routes?: Record<string, string>; defaultDispatcher?: string } = {}) {
+type RouterOptions = { routes?: Record<string, string>; defaultDispatcher?: string; legacyDispatcher?: string; recordMetadata?: (id: string, m: Record<string, unknown>) => Promise<void> };
+
+function routerWith(types: NodeTypeContribution[], extra: DispatcherContribution[] = [], options: RouterOptions = {}) {
   const map = new Map(types.map((t) => [t.type, t]));
   const dispatchers = new Map([["inline", createInlineDispatcher(() => map)], ...extra.map((d) => [d.id, d] as const)]);
   const contracts = createContractRegistry();
@@ -40,8 +42,8 @@ describe("dispatch router", () => {
   it("routes by node type and refuses unknown dispatchers with ARK_DISPATCHER_UNKNOWN / a failed result", async () => {
     const remote: DispatcherContribution = { id: "remote", dispatch: async () => successResult({ node_type: "echo", remote: true }) };
     const { router } = routerWith([echo], [remote], { routes: { echo: "remote" } });
-    expect((await router.execute(execution("echo"), new AbortController().signal)).result.output_state).toEqual({ node_type: "echo", remote: true });
-    const broken = routerWith([echo], [], { defaultDispatcher: "process" }).router;
+    expect((await router.execute(execution("echo", {}, true), new AbortController().signal)).result.output_state).toEqual({ node_type: "echo", remote: true });
+    const broken = routerWith([echo], [], { defaultDispatcher: "process", legacyDispatcher: "process" }).router;
     const err = (() => { try { broken.checkRoutes(); return null; } catch (e) { return e; } })();
     expect(isArkError(err, "ARK_DISPATCHER_UNKNOWN")).toBe(true);
     const { result, runMetadata } = await broken.execute(execution("echo"), new AbortController().signal);
@@ -82,5 +84,42 @@ describe("dispatch router", () => {
     const request = (provider: string) => ({ node_config: { model_provider: provider } }) as unknown as ExecutionRequest;
     expect(executorClassFor(request("vllm_local"))).toBe("vllm");
     expect(executorClassFor(request("openai"))).toBe("frontier");
+  });
+
+  it("the cutover gate picks the route: off → legacy dispatcher, on → routes/default (flowchart stays inline)", async () => {
+    const remote: DispatcherContribution = { id: "remote", dispatch: async (request) => successResult({ node_type: request.node_type, remote: true }) };
+    const { router } = routerWith([echo], [remote], { defaultDispatcher: "remote" });
+    expect(router.routeFor("echo", false)).toEqual({ id: "inline", route: "legacy" });
+    expect(router.routeFor("echo", true)).toEqual({ id: "remote", route: "unified" });
+    expect(router.routeFor("flowchart", true)).toEqual({ id: "inline", route: "unified" });
+    const off = await router.execute(execution("echo"), new AbortController().signal);
+    expect([off.result.output_state.remote, off.runMetadata.dispatcher, off.runMetadata.route]).toEqual([undefined, "inline", "legacy"]);
+    const on = await router.execute(execution("echo", {}, true), new AbortController().signal);
+    expect([on.result.output_state.remote, on.runMetadata.dispatcher, on.runMetadata.route]).toEqual([true, "remote", "unified"]);
+    const legacyRemote = routerWith([echo], [remote], { legacyDispatcher: "remote" }).router;
+    expect((await legacyRemote.execute(execution("echo"), new AbortController().signal)).runMetadata.dispatcher).toBe("remote");
+    expect(legacyRemote.routeFor("flowchart", false)).toEqual({ id: "inline", route: "legacy" });
+  });
+
+  it("records pending metadata (the 12 keys) before an out-of-process dispatch, and refuses to dispatch when that fails", async () => {
+    const recorded: Record<string, unknown>[] = [];
+    let dispatched = 0;
+    const remote: DispatcherContribution = {
+      id: "remote",
+      dispatch: async (request, options) => {
+        dispatched += 1;
+        expect(recorded.at(-1)).toMatchObject({ dispatch_status: "dispatch_pending", selected_provider: "remote", dispatcher: "remote", executor_class: "frontier" });
+        (options as { onDispatchState?: (s: string, m: Record<string, unknown>) => void }).onDispatchState?.("dispatch_confirmed", { provider_dispatch_id: "remote:1" });
+        return successResult({ node_type: request.node_type }, {}, { run_metadata: { provider_dispatch_id: "remote:1" } });
+      },
+    };
+    const { router } = routerWith([echo], [remote], { defaultDispatcher: "remote", recordMetadata: async (_id, m) => void recorded.push(m) });
+    const { runMetadata } = await router.execute(execution("echo", {}, true), new AbortController().signal);
+    expect(Object.keys(recorded[0]!)).toEqual(expect.arrayContaining(["selected_provider", "final_provider", "provider_dispatch_id", "workspace_identity", "dispatch_status", "fallback_attempted", "fallback_reason", "dispatch_uncertain", "api_failure_category", "cli_fallback_used", "cli_preflight_passed", "execution_mode"]));
+    expect(recorded[1]).toEqual({ provider_dispatch_id: "remote:1", dispatch_status: "dispatch_confirmed" });
+    expect(runMetadata).toMatchObject({ dispatch_status: "dispatch_confirmed", provider_dispatch_id: "remote:1", dispatcher: "remote" });
+    const failing = routerWith([echo], [remote], { defaultDispatcher: "remote", recordMetadata: async () => { throw new Error("db down"); } }).router;
+    const { result } = await failing.execute(execution("echo", {}, true), new AbortController().signal);
+    expect([result.error?.code, (result.error?.details as Record<string, unknown>).ark_code, dispatched]).toEqual(["dispatch_error", "ARK_DISPATCH_METADATA_PERSIST_FAILED", 1]);
   });
 });

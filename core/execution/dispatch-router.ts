@@ -1,9 +1,11 @@
 /**
- * The dispatcher port's router (execution-plane §1, §2, §8.3, §8.5): picks the dispatcher for a node type
- * (`execution.routes`, else `execution.dispatcher`, default `inline`), builds the v1 execution request and executor
- * payload and validates both against the core contracts, dispatches with an AbortSignal, and validates the v1 result
- * (envelope, then the node's output and routing state). It never throws for a node's failure: every problem becomes a
- * failed result with a stable error code, plus the dispatch metadata the node run stores.
+ * The dispatcher port's router (execution-plane §1, §2, §8.3, §8.5): picks the dispatcher for a node execution — the
+ * cutover gate off → `execution.legacyDispatcher` (default `inline`); on → the unified executor route
+ * (`execution.routes` by node type, else `execution.dispatcher`) — builds the v1 execution request and executor payload
+ * and validates both against the core contracts, records the pending routing metadata on the node run before an
+ * out-of-process dispatch, dispatches with an AbortSignal, and validates the v1 result (envelope, then the node's
+ * output and routing state). It never throws for a node's failure: every problem becomes a failed result with a
+ * stable error code, plus the dispatch metadata the node run stores.
  */
 import { validateNodeStates } from "../contracts/index.js";
 import type { ContractRegistry } from "../contracts/contract-registry-port.js";
@@ -11,7 +13,15 @@ import { contractIds, registerCoreContracts } from "../contracts/schemas/index.j
 import { ArkError, errorMessage } from "../errors/index.js";
 import type { DispatcherContribution, ExecutionRequest, ExecutionResult } from "../plugin-api/contributions.js";
 import { failedResult } from "./execution-results.js";
+import { buildExecutorPayload, executorClassFor } from "./executor-payload.js";
 import { INLINE_DISPATCHER_ID } from "./inline-dispatcher.js";
+import type { DispatchOptions } from "./process-dispatcher.js";
+import { finalRunMetadata, pendingRunMetadata, type RouteFacts, type RoutingMetadataWriter } from "./route-metadata.js";
+
+export { buildExecutorPayload, executorClassFor } from "./executor-payload.js";
+
+/** Node types that need the kernel itself (the flow engine): they run inline unless a route names them explicitly. */
+const KERNEL_BOUND_NODE_TYPES = new Set(["flowchart"]);
 
 /** Where the router finds dispatchers (the kernel's dispatchers registry). */
 export interface DispatcherLookup {
@@ -48,44 +58,44 @@ export interface DispatchRouterOptions {
   readonly dispatchers: DispatcherLookup;
   readonly contracts: ContractRegistry;
   readonly defaultDispatcher?: string;
-  /** Node type → dispatcher id. */
+  /** Node type → dispatcher id (the unified route, used when the cutover gate is on). */
   readonly routes?: Readonly<Record<string, string>>;
+  /** The dispatcher while the cutover gate is off (default `inline`). */
+  readonly legacyDispatcher?: string;
   readonly workspaceIdentity?: string;
-}
-
-/** The executor image class of a request: vLLM-served models go to `vllm`, everything else to `frontier`. */
-export function executorClassFor(request: ExecutionRequest): string {
-  const provider = String(request.node_config.model_provider ?? request.node_config.provider ?? "").toLowerCase();
-  return provider.startsWith("vllm") ? "vllm" : "frontier";
-}
-
-/** The executor payload v1 (execution-plane §8.3) wrapping a request, as the process and Kubernetes dispatchers send it. */
-export function buildExecutorPayload(request: ExecutionRequest, options: { dispatcherId: string; executorClass: string; requestId: string }): Record<string, unknown> {
-  return {
-    contract_version: "v1", result_contract_version: "v1", provider: options.dispatcherId, request_id: options.requestId,
-    node_execution: {
-      request, executor_class: options.executorClass,
-      request_context: { idempotency_key: request.idempotency_key, attempt: request.attempt, flowchart_run_id: request.flowchart_run_id },
-    },
-  };
+  /** Records routing metadata on the node run; required for it to be stored before an out-of-process dispatch. */
+  readonly recordMetadata?: RoutingMetadataWriter;
+  /** Where a failed metadata write is reported (dispatch-state updates are best effort). */
+  readonly onMetadataError?: (err: unknown, nodeRunId: string) => void;
 }
 
 /** Picks dispatchers and runs node executions through them. */
 export class DispatchRouter {
   private readonly defaultDispatcher: string;
+  private readonly legacyDispatcher: string;
 
   constructor(private readonly options: DispatchRouterOptions) {
     this.defaultDispatcher = options.defaultDispatcher ?? INLINE_DISPATCHER_ID;
+    this.legacyDispatcher = options.legacyDispatcher ?? INLINE_DISPATCHER_ID;
     registerCoreContracts(options.contracts);
   }
 
+  /** The dispatcher id for a node type: legacy while the cutover gate is off, the unified route when it is on. */
+  routeFor(nodeType: string, cutover: boolean): { id: string; route: RouteFacts["route"] } {
+    const kernelBound = KERNEL_BOUND_NODE_TYPES.has(nodeType);
+    if (!cutover) return { id: kernelBound ? INLINE_DISPATCHER_ID : this.legacyDispatcher, route: "legacy" };
+    const routed = this.options.routes?.[nodeType];
+    if (routed) return { id: routed, route: "unified" };
+    return { id: kernelBound ? INLINE_DISPATCHER_ID : this.defaultDispatcher, route: "unified" };
+  }
+
   /** The dispatcher for a node type; ARK_DISPATCHER_UNKNOWN when the configured one is not registered. */
-  dispatcherFor(nodeType: string): DispatcherContribution {
-    const id = this.options.routes?.[nodeType] ?? this.defaultDispatcher;
+  dispatcherFor(nodeType: string, cutover = true): DispatcherContribution {
+    const { id } = this.routeFor(nodeType, cutover);
     const dispatcher = this.options.dispatchers.get(id);
     if (!dispatcher) {
       throw new ArkError("ARK_DISPATCHER_UNKNOWN", `No dispatcher '${id}' is registered for node type '${nodeType}'.`, {
-        details: { dispatcher: id, nodeType, registered: this.options.dispatchers.ids() },
+        details: { dispatcher: id, nodeType, cutover, registered: this.options.dispatchers.ids() },
       });
     }
     return dispatcher;
@@ -93,7 +103,7 @@ export class DispatchRouter {
 
   /** Checks at boot that every configured dispatcher exists (ARK_DISPATCHER_UNKNOWN naming all that do not). */
   checkRoutes(): void {
-    const wanted = new Set([this.defaultDispatcher, ...Object.values(this.options.routes ?? {})]);
+    const wanted = new Set([this.defaultDispatcher, this.legacyDispatcher, ...Object.values(this.options.routes ?? {})]);
     const missing = [...wanted].filter((id) => !this.options.dispatchers.get(id));
     if (missing.length > 0) {
       throw new ArkError("ARK_DISPATCHER_UNKNOWN", `Configured dispatcher(s) not registered: ${missing.join(", ")}.`, {
@@ -122,28 +132,56 @@ export class DispatchRouter {
   async execute(execution: NodeExecution, signal: AbortSignal): Promise<RoutedResult> {
     let dispatcher: DispatcherContribution;
     let request: ExecutionRequest;
-    let executorClass: string;
+    let facts: RouteFacts;
     try {
-      dispatcher = this.dispatcherFor(execution.node.type);
+      dispatcher = this.dispatcherFor(execution.node.type, execution.cutover);
       request = this.buildRequest(execution, dispatcher.id);
-      executorClass = executorClassFor(request);
-      this.options.contracts.validate(contractIds.executorPayload, buildExecutorPayload(request, { dispatcherId: dispatcher.id, executorClass, requestId: execution.requestId }));
+      facts = { dispatcherId: dispatcher.id, executorClass: executorClassFor(request), route: this.routeFor(execution.node.type, execution.cutover).route, attempt: execution.attempt };
+      this.options.contracts.validate(contractIds.executorPayload, buildExecutorPayload(request, { dispatcherId: dispatcher.id, executorClass: facts.executorClass, requestId: execution.requestId }));
+      if (dispatcher.id !== INLINE_DISPATCHER_ID) await this.recordPending(execution.nodeRunId, pendingRunMetadata(request, facts));
     } catch (err) {
-      // Nothing was dispatched: an unknown dispatcher or a request that breaks the v1 contract fails the node run.
+      // Nothing was dispatched: an unknown dispatcher, a request that breaks the v1 contract, or no pending record.
       const code = err instanceof ArkError && err.code === "ARK_CONTRACT_VIOLATION" ? "contract_violation" : "dispatch_error";
-      const result = failedResult(code, errorMessage(err), { details: err instanceof ArkError ? err.details : {} });
+      const details = err instanceof ArkError ? { ...err.details, ark_code: err.code } : {};
+      const result = failedResult(code, errorMessage(err), { details });
       return { result, runMetadata: { dispatch_status: "dispatch_failed", attempt: execution.attempt } };
     }
+    const updates: Promise<void>[] = [];
+    const options: DispatchOptions = {
+      executorClass: facts.executorClass, signal,
+      onDispatchState: (state, metadata) => updates.push(this.recordState(execution.nodeRunId, { ...metadata, dispatch_status: state })),
+    };
     let raw: unknown;
     try {
-      raw = await dispatcher.dispatch(request, { executorClass, signal });
+      raw = await dispatcher.dispatch(request, options);
     } catch (err) {
       raw = signal.aborted
         ? failedResult("cancelled", "Node execution was cancelled.", { status: "cancelled" })
         : failedResult("dispatch_error", `Dispatch through '${dispatcher.id}' failed: ${errorMessage(err)}`);
     }
+    // State updates land before the caller writes the final metadata over them.
+    await Promise.all(updates);
     const result = this.checkedResult(execution.node.type, raw);
-    return { result, runMetadata: this.runMetadata(dispatcher.id, executorClass, execution, result) };
+    return { result, runMetadata: finalRunMetadata(request, facts, result) };
+  }
+
+  private async recordPending(nodeRunId: string, metadata: Record<string, unknown>): Promise<void> {
+    if (!this.options.recordMetadata) return;
+    try {
+      await this.options.recordMetadata(nodeRunId, metadata);
+    } catch (err) {
+      throw new ArkError("ARK_DISPATCH_METADATA_PERSIST_FAILED", `Routing metadata of node run ${nodeRunId} could not be recorded before dispatch: ${errorMessage(err)}`, {
+        details: { nodeRunId }, cause: err,
+      });
+    }
+  }
+
+  private async recordState(nodeRunId: string, metadata: Record<string, unknown>): Promise<void> {
+    try {
+      await this.options.recordMetadata?.(nodeRunId, metadata);
+    } catch (err) {
+      this.options.onMetadataError?.(err, nodeRunId);
+    }
   }
 
   private checkedResult(nodeType: string, raw: unknown): ExecutionResult {
@@ -159,18 +197,5 @@ export class DispatchRouter {
     const problems = validateNodeStates(nodeType, result.output_state, result.routing_state);
     if (problems.length === 0) return result;
     return failedResult("contract_violation", `Node output violates its contract: ${problems[0]}`, { details: { issues: problems } });
-  }
-
-  private runMetadata(dispatcherId: string, executorClass: string, execution: NodeExecution, result: ExecutionResult): Record<string, unknown> {
-    const reported = (result.run_metadata ?? {}) as Record<string, unknown>;
-    const status: string = result.status;
-    const failedDispatch = status === "dispatch_failed" || result.error?.code === "dispatch_error";
-    return {
-      selected_provider: dispatcherId, final_provider: dispatcherId, provider_dispatch_id: null, workspace_identity: this.options.workspaceIdentity ?? "default",
-      dispatch_status: failedDispatch ? "dispatch_failed" : "dispatch_confirmed", fallback_attempted: false, fallback_reason: null,
-      dispatch_uncertain: status === "dispatch_uncertain", api_failure_category: null, cli_fallback_used: false, cli_preflight_passed: null,
-      execution_mode: null, ...reported, dispatcher: dispatcherId, executor_class: executorClass, attempt: execution.attempt,
-      exit_code: result.exit_code ?? null, started_at: result.started_at ?? null, finished_at: result.finished_at ?? null,
-    };
   }
 }

@@ -16,9 +16,11 @@ export function successResult(outputState: Record<string, unknown>, routingState
 }
 
 /** A failed (or cancelled) result with an error envelope. */
-export function failedResult(code: string, message: string, options: { status?: "failed" | "cancelled" | "timeout"; details?: Record<string, unknown> } = {}): ExecutionResult {
+export function failedResult(
+  code: string, message: string, options: { status?: "failed" | "cancelled" | "timeout"; details?: Record<string, unknown>; retryable?: boolean } = {},
+): ExecutionResult {
   const status = options.status ?? "failed";
-  const error: Record<string, unknown> = { code, message, retryable: RETRYABLE[code] ?? true };
+  const error: Record<string, unknown> = { code, message, retryable: options.retryable ?? RETRYABLE[code] ?? true };
   if (options.details && Object.keys(options.details).length > 0) error.details = options.details;
   return {
     contract_version: "v1", status, exit_code: status === "cancelled" ? 130 : status === "timeout" ? 124 : 1, output_state: {}, routing_state: {},

@@ -1,8 +1,28 @@
-/** The execution plane's core: the dispatcher port's router, the v1 dispatch contracts, and the inline dispatcher. */
-export { DispatchRouter, buildExecutorPayload, executorClassFor } from "./dispatch-router.js";
+/** The execution plane's core: the router, the v1 dispatch contracts, the marker protocol, the executor entrypoint, and the inline and process dispatchers. */
+export { DispatchRouter } from "./dispatch-router.js";
 export type { DispatchRouterOptions, DispatcherLookup, NodeExecution, RoutedResult } from "./dispatch-router.js";
+export { buildExecutorPayload, executorClassFor } from "./executor-payload.js";
 export { INLINE_DISPATCHER_ID, createInlineDispatcher } from "./inline-dispatcher.js";
 export type { NodeTypeLookup } from "./inline-dispatcher.js";
 export { failedResult, successResult } from "./execution-results.js";
-export { createExecutionModule, dispatchRouterRef, executionSectionSchema } from "./execution-module.js";
+export { createExecutionModule, dispatchRouterRef, executionSectionSchema, toolHostIssuerSlotRef } from "./execution-module.js";
 export type { ExecutionConfig } from "./execution-module.js";
+export type { ToolHostIssuerSlot } from "./tool-host-issuer-ref.js";
+export * from "./executor-markers.js";
+export { pluginSetHash } from "./plugin-set-hash.js";
+export { runExecutor, exitCodeOf, PLUGIN_SET_HASH_ENV } from "./executor-run.js";
+export type { ExecutorIo, TextSink } from "./executor-run.js";
+export { runExecutorProcess } from "./executor-process.js";
+export { buildExecutorRegistry } from "./executor-registry.js";
+export type { ExecutorRegistry } from "./executor-registry.js";
+export { PAYLOAD_FILE_ENV, PAYLOAD_JSON_ENV, OUTPUT_FILE_ENV } from "./executor-input.js";
+export { PLUGIN_MODULES_ENV, PLUGIN_BASE_DIR_ENV, loadExecutorPlugins } from "./executor-plugin-source.js";
+export { toolHostFromEnv, unavailableToolHost, TOOLHOST_URL_ENV, TOOLHOST_TOKEN_ENV } from "./executor-tool-host.js";
+export { createProcessDispatcher, PROCESS_DISPATCHER_ID } from "./process-dispatcher.js";
+export type { ProcessDispatcher, ProcessDispatcherDeps, ToolHostIssuer, ToolHostScope, DispatchOptions, DispatchStateListener } from "./process-dispatcher.js";
+export { runExecutorChild } from "./executor-child.js";
+export type { ExecutorChildOutcome, ExecutorChildSpec, ExecutorEnd, ExecutorTimeouts } from "./executor-child.js";
+export { processDispatcherSectionSchema, resolveTimeouts, defaultProcessDispatcherConfig } from "./process-config.js";
+export type { ProcessDispatcherConfig } from "./process-config.js";
+export { RUN_METADATA_KEYS, pendingRunMetadata, finalRunMetadata, storeRoutingMetadataWriter } from "./route-metadata.js";
+export type { RoutingMetadataWriter, RouteFacts } from "./route-metadata.js";
