@@ -6,7 +6,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { build, type BuildFailure } from "esbuild";
+import { build, type BuildFailure, type Plugin } from "esbuild";
 import { ArkError } from "../errors/index.js";
 import { KERNEL_API_VERSION } from "../kernel/api-version.js";
 import { bundlePluginSetHash, manifestText, sha256Tag, type BundleManifest } from "./bundle-manifest.js";
@@ -51,6 +51,23 @@ const BANNER = 'import { createRequire as __arkCreateRequire } from "node:module
 
 const posix = (p: string): string => p.split(path.sep).join("/");
 
+/**
+ * Marks ARK's own modules side-effect free, so esbuild drops every module the executor never calls — the plugin API
+ * re-exports the HTTP server's port, the flow graph's file parser and more, and without this their packages (fastify,
+ * yaml, pino) would all be in the bundle and parsed at every cold start. ARK's modules do no work at import time.
+ */
+const sideEffectFreeSources: Plugin = {
+  name: "ark-side-effect-free-sources",
+  setup(b) {
+    b.onResolve({ filter: /^\.\.?\// }, async (args) => {
+      if ((args.pluginData as { inner?: boolean } | undefined)?.inner) return undefined;
+      const resolved = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: { inner: true } });
+      if (resolved.errors.length > 0 || resolved.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
+      return { path: resolved.path, sideEffects: false };
+    });
+  },
+};
+
 /** The generated entry: reflect-metadata first (trap 2), then every plugin as a static import. */
 export function executorEntrySource(root: string, imageClass: string, plugins: readonly BundlePlugin[], pluginSetHash: string): string {
   const imports = plugins.map((p, i) => `import plugin${i} from "./${posix(path.relative(root, p.entryFile))}";`);
@@ -83,7 +100,7 @@ async function bundleEntry(root: string, entry: string, outfile: string): Promis
       stdin: { contents: entry, resolveDir: root, sourcefile: "ark-executor-entry.ts", loader: "ts" },
       absWorkingDir: root,
       bundle: true, platform: "node", format: "esm", target: "node20", outfile,
-      banner: { js: BANNER }, external: EXTERNAL, legalComments: "none", charset: "utf8",
+      banner: { js: BANNER }, external: EXTERNAL, legalComments: "none", charset: "utf8", plugins: [sideEffectFreeSources],
       // Whitespace and syntax only: identifiers stay readable in stack traces.
       minifyWhitespace: true, minifySyntax: true, keepNames: true,
       define: { "process.env.NODE_ENV": '"production"' }, logLevel: "silent",

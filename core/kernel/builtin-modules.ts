@@ -4,7 +4,10 @@ import { createEventsModule } from "../events/events-module.js";
 import { createExecutionModule } from "../execution/execution-module.js";
 import { createFlowApiModule } from "../flow/api/flow-api-module.js";
 import { createFlowModule } from "../flow/engine/flow-module.js";
+import { createMigrationModule } from "../migration/migration-module.js";
 import { createStoreModule } from "../store/store-module.js";
+import { createToolingApiModule } from "../tooling/tooling-api-module.js";
+import { createToolingModule } from "../tooling/tooling-module.js";
 
 /**
  * Core modules shaped as plugins; lazy ones boot only when a plugin requires them. A fresh instance per call, so
@@ -18,5 +21,8 @@ export function builtinModules(): PluginDefinition[] {
     createExecutionModule() as PluginDefinition,
     createFlowModule() as PluginDefinition,
     createFlowApiModule(),
+    createToolingModule() as PluginDefinition,
+    createToolingApiModule(),
+    createMigrationModule(),
   ];
 }

@@ -1,0 +1,119 @@
+/**
+ * The ledger step of the envelope: a call with an idempotency key is claimed before it runs; a repeat gets the
+ * recorded result (replayed), a concurrent duplicate waits briefly for the first call, a failure releases the claim.
+ * The recorded entry carries a digest of the input, so a key reused for a different call is refused, not replayed.
+ */
+import { createHash } from "node:crypto";
+import { ArkError } from "../errors/index.js";
+import type { ToolInvocationResult } from "../plugin-api/contributions.js";
+import type { IdempotencyLedger } from "./idempotency-port.js";
+
+/** Timing of the wait for a running duplicate. */
+export interface IdempotencyGateOptions {
+  readonly ttlSeconds: number;
+  readonly inProgressWaitMs: number;
+  readonly inProgressPollMs: number;
+}
+
+/** What the ledger stores per call. */
+interface RecordedCall {
+  readonly input_sha256: string;
+  readonly result: ToolInvocationResult;
+}
+
+/** Where a claimed call is recorded. */
+export interface LedgerSlot {
+  readonly scope: string;
+  readonly key: string;
+  readonly inputDigest: string;
+}
+
+const MAX_KEY_BYTES = 1024;
+/** Scope ids that identify a caller; other scope entries (request ids, workspace) do not split the key space. */
+const IDENTITY_KEYS = ["flowchart_run_id", "node_run_id", "task_id", "tenant"] as const;
+
+function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+/** JSON with sorted object keys, for digests that do not depend on key order. */
+export function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+/** The ledger scope and key of a call: `tool:<domain>.<operation>` and `<caller ids>|<key>` (hashed when too long). */
+export function ledgerSlotOf(domain: string, operation: string, callerScope: Readonly<Record<string, unknown>>, key: string, input: unknown): LedgerSlot {
+  const ids = IDENTITY_KEYS.filter((k) => callerScope[k] !== undefined && callerScope[k] !== null).map((k) => `${k}=${String(callerScope[k])}`);
+  let ledgerKey = `${ids.join(",") || "global"}|${key}`;
+  if (Buffer.byteLength(ledgerKey) > MAX_KEY_BYTES) ledgerKey = `sha256:${sha256(ledgerKey)}`;
+  return { scope: `tool:${domain}.${operation}`, key: ledgerKey, inputDigest: sha256(stableJson(input)) };
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+
+/** The ledger step: claim, replay, wait, record, release. */
+export class IdempotencyGate {
+  constructor(
+    private readonly ledger: IdempotencyLedger,
+    private readonly options: IdempotencyGateOptions,
+  ) {}
+
+  /**
+   * Claims the slot. Answers `run` when this caller owns the work, or the recorded result of an earlier call.
+   * Throws ARK_TOOL_IN_PROGRESS when the first call is still running after the wait, ARK_TOOL_IDEMPOTENCY_CONFLICT
+   * when the recorded call had another input.
+   */
+  async enter(slot: LedgerSlot, signal?: AbortSignal): Promise<"run" | ToolInvocationResult> {
+    const deadline = Date.now() + this.options.inProgressWaitMs;
+    for (;;) {
+      const claim = await this.ledger.claim(slot.scope, slot.key, { ttlSeconds: this.options.ttlSeconds });
+      if (claim.status === "claimed") return "run";
+      if (claim.state === "completed") return this.replay(slot, claim.result);
+      if (Date.now() >= deadline || signal?.aborted) {
+        throw new ArkError("ARK_TOOL_IN_PROGRESS", `A call with idempotency key "${slot.key}" (${slot.scope}) is still running; retry later with the same key.`, {
+          details: { idempotency_scope: slot.scope, idempotency_key: slot.key, claimed_at: claim.claimedAt.toISOString() },
+        });
+      }
+      await sleep(this.options.inProgressPollMs, signal);
+    }
+  }
+
+  /** Records a finished call's result (success or warning). */
+  async record(slot: LedgerSlot, result: ToolInvocationResult): Promise<void> {
+    const recorded: RecordedCall = { input_sha256: slot.inputDigest, result };
+    await this.ledger.complete(slot.scope, slot.key, recorded);
+  }
+
+  /** Drops the claim of a failed call so the same key may try again. */
+  async release(slot: LedgerSlot): Promise<void> {
+    await this.ledger.release(slot.scope, slot.key);
+  }
+
+  private replay(slot: LedgerSlot, stored: unknown): ToolInvocationResult {
+    const recorded = stored as Partial<RecordedCall> | null;
+    if (!recorded || typeof recorded !== "object" || !recorded.result) {
+      throw new ArkError("ARK_TOOL_IDEMPOTENCY_CONFLICT", `Idempotency key "${slot.key}" (${slot.scope}) holds a result this kernel did not record; use a new key.`, {
+        details: { idempotency_scope: slot.scope, idempotency_key: slot.key },
+      });
+    }
+    if (recorded.input_sha256 !== slot.inputDigest) {
+      throw new ArkError("ARK_TOOL_IDEMPOTENCY_CONFLICT", `Idempotency key "${slot.key}" was already used for ${slot.scope} with a different input.`, {
+        details: { idempotency_scope: slot.scope, idempotency_key: slot.key },
+      });
+    }
+    const result = recorded.result;
+    return { ...result, replayed: true, trace: { ...result.trace, replayed: true } };
+  }
+}

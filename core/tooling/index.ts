@@ -1,0 +1,21 @@
+/** Tooling: the invocation envelope, the kernel tool host, node-run tokens and the idempotency ledger. */
+export { ToolInvoker, type ToolInvokerOptions } from "./tool-invoker.js";
+export { ToolCatalog, toolSchemaId, type ToolDomainLookup, type ResolvedOperation } from "./tool-catalog.js";
+export { ToolError, toolError, isToolError, toolFailureOf, TOOL_ERROR_CODE_PATTERN, type ToolFailure } from "./tool-error.js";
+export { DEFAULT_FALLBACK_WARNING_CODE } from "./tool-call.js";
+export type { ToolCall, ToolFallback, ToolFallbackOutcome, ToolRetryPolicy, ToolTraceLabels, ToolWarning, ToolOperationSpec, ToolDomainSpec } from "./tool-call.js";
+export { attachToolTrace, buildTrace, uniqueWarnings, TOOL_TRACE_CONTRACT_VERSION, type CallTrace } from "./trace-envelope.js";
+export { nodeRunScope, nodeRunToolKey, mergeScope, PINNED_SCOPE_KEYS } from "./node-run-scope.js";
+export { NodeRunTokenSigner, type NodeRunTokenClaims } from "./node-run-token.js";
+export { createKernelToolHost, type KernelToolHost } from "./kernel-tool-host.js";
+export { createHttpToolHost, type HttpToolHostOptions } from "./http-tool-host.js";
+export { executorLlm, pickCompletingExecutor, isVllmProvider, type LlmComplete } from "./llm-bridge.js";
+export { toolHostRef } from "./tool-host-ref.js";
+export { createToolingModule, toolingSectionSchema, type ToolingConfig } from "./tooling-module.js";
+export { createToolingApiModule } from "./tooling-api-module.js";
+export { StoreIdempotencyLedger, startIdempotencyPurger, DEFAULT_IDEMPOTENCY_TTL_SECONDS } from "./idempotency-ledger.js";
+export type { IdempotencyLedger, IdempotencyClaim } from "./idempotency-port.js";
+export { callNodeRunTool, failedNodeResultOf, failedNodeResultFromError, type NodeRunToolCall } from "./node-tool-call.js";
+export { parseLlmJsonObject, llmExcerpt, LLM_EXCERPT_CHARS } from "./llm-json.js";
+export { degradedRunMetadata } from "./degraded-markers.js";
+export { recordArtifactRoutes, answerIds, RECORD_ID_PATTERN, type RecordArtifactRoutesOptions } from "./record-artifact-routes.js";

@@ -1,0 +1,284 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { closeSharedTestPglite, openIsolatedStore, type IsolatedStore } from "../../test/support/store-harness.js";
+import { createContractRegistry, registerCoreContracts, contractIds } from "../contracts/index.js";
+import { ArkError } from "../errors/index.js";
+import type { ExecutorContribution, ToolCallContext, ToolDomainContribution, ToolInvocationResult } from "../plugin-api/contributions.js";
+import { StoreIdempotencyLedger } from "./idempotency-ledger.js";
+import { executorLlm } from "./llm-bridge.js";
+import type { ToolDomainSpec, ToolOperationSpec } from "./tool-call.js";
+import { toolError } from "./tool-error.js";
+import { ToolInvoker } from "./tool-invoker.js";
+import { attachToolTrace } from "./trace-envelope.js";
+
+/** A fake registry over a plain map. */
+function lookup<T>(entries: Record<string, T>) {
+  return { get: (id: string) => entries[id], ids: () => Object.keys(entries) };
+}
+
+/** A latch a handler waits on, so a test controls when the first call finishes. */
+function latch() {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { open, opened };
+}
+
+const echoInput = { type: "object", required: ["text"], additionalProperties: false, properties: { text: { type: "string", minLength: 1 } } };
+const echoOutput = { type: "object", required: ["echo"], properties: { echo: { type: "string" } } };
+
+describe("tool invoker", () => {
+  let isolated: IsolatedStore;
+  let calls: Record<string, number>;
+  let gate: ReturnType<typeof latch> | null;
+  let failuresLeft: number;
+
+  beforeAll(async () => {
+    isolated = await openIsolatedStore("pglite", { migrate: (core) => core.filter((m) => m.id === "core/0001_idempotency_ledger") });
+  });
+  afterAll(async () => {
+    await isolated.dispose();
+    await closeSharedTestPglite();
+  });
+  beforeEach(async () => {
+    calls = {};
+    gate = null;
+    failuresLeft = 0;
+    await isolated.store.query("DELETE FROM ark_idempotency_ledger");
+  });
+
+  const count = (name: string) => (calls[name] = (calls[name] ?? 0) + 1);
+  const op = (name: string, extra: Partial<ToolOperationSpec> & Pick<ToolOperationSpec, "handler">): ToolOperationSpec => ({
+    input: echoInput, output: echoOutput, ...extra,
+    handler: async (input, ctx) => {
+      count(name);
+      return extra.handler(input, ctx);
+    },
+  });
+
+  function domains(): Record<string, ToolDomainContribution> {
+    const echo: ToolDomainSpec = {
+      id: "echo",
+      operations: {
+        say: op("say", { idempotent: true, handler: async (input: { text: string }) => ({ echo: input.text }) }),
+        slow: op("slow", { handler: async (input: { text: string }) => (await gate?.opened, { echo: input.text }) }),
+        flaky: op("flaky", {
+          idempotent: true, retry: { maxAttempts: 3, backoffMs: 1 },
+          handler: async (input: { text: string }) => {
+            if (failuresLeft-- > 0) throw new Error("transient");
+            return { echo: input.text };
+          },
+        }),
+        once: op("once", { retry: { maxAttempts: 3 }, handler: async () => { throw new Error("side effect may have happened"); } }),
+        denied: op("denied", { idempotent: true, retry: { maxAttempts: 5 }, handler: async () => { throw toolError("echo.not_allowed", "No.", { why: "test" }, { retryable: false }); } }),
+        bad: op("bad", { handler: async () => ({ wrong: true }) }),
+        broken: op("broken", {
+          handler: async () => { throw toolError("echo.broken", "Broken."); },
+          fallback: (failure) => ({ output: { echo: `fallback after ${failure.code}` } }),
+        }),
+        warns: op("warns", {
+          handler: async () => ({ echo: "x", execution_status: "success_with_warning", warnings: [{ code: "echo.partial", message: "Half." }, { code: "echo.partial", message: "Half." }] }),
+        }),
+        cancellable: op("cancellable", { handler: (_input, ctx: ToolCallContext) => new Promise((_, reject) => ctx.signal.addEventListener("abort", () => reject(new Error("aborted")))) }),
+        asks: op("asks", { handler: async (input: { text: string }, ctx) => ({ echo: ctx.llm ? (await ctx.llm({ messages: [{ role: "user", content: input.text }], provider: "vllm_local" })).text : "no llm" }) }),
+      },
+    };
+    return { echo };
+  }
+
+  // One registry for the file: compiling the core contracts again per invoker would dominate the run time.
+  const contracts = createContractRegistry();
+  registerCoreContracts(contracts);
+
+  function invoker(options: { ledger?: boolean; waitMs?: number; executors?: Record<string, ExecutorContribution> } = {}): ToolInvoker {
+    const executors = lookup(options.executors ?? {});
+    return new ToolInvoker({
+      domains: lookup(domains()), contracts,
+      ledger: options.ledger === false ? null : new StoreIdempotencyLedger(isolated.store),
+      llm: () => executorLlm(executors), inProgressWaitMs: options.waitMs ?? 100, inProgressPollMs: 10,
+    });
+  }
+
+  it("refuses an unknown domain or operation with ARK_TOOL_UNKNOWN, naming what exists", async () => {
+    const tools = invoker();
+    const noDomain = await tools.invoke({ domain: "nope", operation: "say", input: { text: "a" } });
+    expect(noDomain).toMatchObject({ status: "failed", error: { code: "ARK_TOOL_UNKNOWN", details: { domains: ["echo"] } }, replayed: false });
+    const noOp = await tools.invoke({ domain: "echo", operation: "shout", input: { text: "a" } });
+    expect(noOp.error?.code).toBe("ARK_TOOL_UNKNOWN");
+    expect(noOp.error?.details?.operations).toContain("say");
+    // Inherited object keys are not operations.
+    expect((await tools.invoke({ domain: "echo", operation: "toString", input: {} })).error?.code).toBe("ARK_TOOL_UNKNOWN");
+  });
+
+  it("rejects invalid input with every issue, without running the handler", async () => {
+    const tools = invoker();
+    const result = await tools.invoke({ domain: "echo", operation: "say", input: { text: "", extra: 1 }, idempotencyKey: "k" });
+    expect(result.status).toBe("failed");
+    expect(result.error?.code).toBe("ARK_TOOL_INPUT_INVALID");
+    expect((result.error?.details?.issues as unknown[]).length).toBe(2);
+    expect((await tools.invoke({ domain: "echo", operation: "say", input: "text" })).error?.code).toBe("ARK_TOOL_INPUT_INVALID");
+    expect(calls.say).toBeUndefined();
+    // An invalid call claims nothing: the same key still runs once the input is fixed.
+    expect((await tools.invoke({ domain: "echo", operation: "say", input: { text: "ok" }, idempotencyKey: "k" })).status).toBe("success");
+  });
+
+  it("replays a repeated key with the first result and never runs the handler twice", async () => {
+    const tools = invoker();
+    const call = { domain: "echo", operation: "say", input: { text: "hi" }, idempotencyKey: "key-1", scope: { flowchart_run_id: "7", node_run_id: "70" } };
+    const first = await tools.invoke(call);
+    const again = await tools.invoke(call);
+    const third = await invoker().invoke(call); // another invoker (a restarted kernel) over the same ledger
+    expect(first).toMatchObject({ status: "success", output: { echo: "hi" }, replayed: false });
+    expect(again).toMatchObject({ status: "success", output: { echo: "hi" }, replayed: true, trace: { replayed: true } });
+    expect(third.replayed).toBe(true);
+    expect(calls.say).toBe(1);
+    expect(again.trace.calls).toEqual(first.trace.calls);
+    // Another caller scope or another key is another call.
+    await tools.invoke({ ...call, scope: { flowchart_run_id: "7", node_run_id: "71" } });
+    await tools.invoke({ ...call, idempotencyKey: "key-2" });
+    await tools.invoke({ domain: "echo", operation: "say", input: { text: "hi" } });
+    expect(calls.say).toBe(4);
+  });
+
+  it("refuses a reused key with a different input (ARK_TOOL_IDEMPOTENCY_CONFLICT)", async () => {
+    const tools = invoker();
+    await tools.invoke({ domain: "echo", operation: "say", input: { text: "one" }, idempotencyKey: "k" });
+    const reused = await tools.invoke({ domain: "echo", operation: "say", input: { text: "two" }, idempotencyKey: "k" });
+    expect(reused.error?.code).toBe("ARK_TOOL_IDEMPOTENCY_CONFLICT");
+    expect(calls.say).toBe(1);
+  });
+
+  it("answers a concurrent duplicate with ARK_TOOL_IN_PROGRESS after its wait, then the recorded result", async () => {
+    gate = latch();
+    const tools = invoker({ waitMs: 30 });
+    const call = { domain: "echo", operation: "slow", input: { text: "s" }, idempotencyKey: "dup" };
+    const first = tools.invoke(call);
+    while (!calls.slow) await new Promise((resolve) => setTimeout(resolve, 5));
+    const duplicate = await tools.invoke(call);
+    expect(duplicate).toMatchObject({ status: "failed", error: { code: "ARK_TOOL_IN_PROGRESS" } });
+    expect(duplicate.trace.idempotency_scope).toBe("tool:echo.slow");
+    // A duplicate that waits long enough gets the result once the first call finishes.
+    const patient = invoker({ waitMs: 5000 }).invoke(call);
+    gate.open();
+    expect((await first).replayed).toBe(false);
+    expect(await patient).toMatchObject({ status: "success", output: { echo: "s" }, replayed: true });
+    expect(calls.slow).toBe(1);
+  });
+
+  it("releases the claim of a failed call, so the same key can run again (quirk §9.5 fixed)", async () => {
+    const tools = invoker();
+    failuresLeft = 10;
+    const call = { domain: "echo", operation: "flaky", input: { text: "f" }, idempotencyKey: "retry-me", retry: { maxAttempts: 1 } };
+    expect((await tools.invoke(call)).status).toBe("failed");
+    failuresLeft = 0;
+    expect(await tools.invoke(call)).toMatchObject({ status: "success", replayed: false });
+    expect(calls.flaky).toBe(2);
+  });
+
+  it("retries idempotent operations with backoff and records every attempt", async () => {
+    failuresLeft = 2;
+    const result = await invoker().invoke({ domain: "echo", operation: "flaky", input: { text: "r" } });
+    expect(result.status).toBe("success");
+    expect(result.trace.attempt_count).toBe(3);
+    expect((result.trace.calls as Array<{ status: string; error_code?: string }>).map((c) => c.status)).toEqual(["failed", "failed", "succeeded"]);
+    expect((result.trace.calls as Array<{ error_code?: string; error_type?: string }>)[0]).toMatchObject({ error_code: "ARK_TOOL_HANDLER_FAILED", error_type: "Error" });
+    // The caller's policy wins over the operation's.
+    failuresLeft = 2;
+    const once = await invoker().invoke({ domain: "echo", operation: "flaky", input: { text: "r" }, retry: { maxAttempts: 1 } });
+    expect(once).toMatchObject({ status: "failed", error: { code: "ARK_TOOL_HANDLER_FAILED", message: "transient" } });
+  });
+
+  it("never retries an operation not marked idempotent, nor a failure marked retryable: false", async () => {
+    const tools = invoker();
+    const once = await tools.invoke({ domain: "echo", operation: "once", input: { text: "x" }, retry: { maxAttempts: 5 } });
+    expect(once.status).toBe("failed");
+    expect(calls.once).toBe(1);
+    const denied = await tools.invoke({ domain: "echo", operation: "denied", input: { text: "x" } });
+    expect(denied).toMatchObject({ status: "failed", error: { code: "echo.not_allowed", message: "No.", details: { why: "test" } } });
+    expect(calls.denied).toBe(1);
+  });
+
+  it("answers a fallback as success_with_warning with one warning and its code", async () => {
+    const tools = invoker();
+    const own = await tools.invoke({ domain: "echo", operation: "broken", input: { text: "x" } });
+    expect(own).toMatchObject({ status: "success_with_warning", output: { echo: "fallback after echo.broken" } });
+    expect(own.warnings).toEqual([{ code: "deterministic_tool_failure", message: "Broken.", details: { domain: "echo", operation: "broken", error_code: "echo.broken" } }]);
+    expect(own.trace).toMatchObject({ fallback_used: true, execution_status: "success_with_warning", warnings: own.warnings });
+    // The caller's fallback comes first; declining (null) passes to the operation's.
+    const mine = await tools.invoke({ domain: "echo", operation: "broken", input: { text: "x" }, fallback: () => ({ output: { echo: "mine" }, warning: { code: "echo.degraded", message: "Used mine." } }) });
+    expect(mine.warnings).toEqual([{ code: "echo.degraded", message: "Used mine.", details: { domain: "echo", operation: "broken", error_code: "echo.broken" } }]);
+    const declined = await tools.invoke({ domain: "echo", operation: "broken", input: { text: "x" }, fallback: () => null });
+    expect(declined.output).toEqual({ echo: "fallback after echo.broken" });
+    // A fallback whose output breaks the schema fails the call.
+    const badFallback = await tools.invoke({ domain: "echo", operation: "once", input: { text: "x" }, fallback: () => ({ output: { nope: 1 } }) });
+    expect(badFallback).toMatchObject({ status: "failed", error: { code: "ARK_TOOL_OUTPUT_INVALID" } });
+  });
+
+  it("fails an output that breaks the operation's output schema (ARK_TOOL_OUTPUT_INVALID)", async () => {
+    const result = await invoker().invoke({ domain: "echo", operation: "bad", input: { text: "x" }, idempotencyKey: "bad" });
+    expect(result).toMatchObject({ status: "failed", output: null, error: { code: "ARK_TOOL_OUTPUT_INVALID" } });
+    expect(result.error?.details?.issues).toBeDefined();
+  });
+
+  it("builds the §1.5 trace envelope: labels, scope ids, idempotency, attempts", async () => {
+    const result = await invoker().invoke({
+      domain: "echo", operation: "say", input: { text: "t" }, idempotencyKey: "trace-key",
+      scope: { flowchart_run_id: 3, node_run_id: "33", node_type: "Memory", request_id: "req-1", correlation_id: "cor-1" },
+      trace: { artifactHookKey: "memory_final_state" },
+    });
+    expect(result.trace).toMatchObject({
+      contract_version: "v1", node_type: "memory", tool_name: "deterministic.echo", domain: "echo", operation: "say",
+      execution_status: "success", fallback_used: false, warnings: [], attempt_count: 1, replayed: false,
+      execution_id: "33", request_id: "req-1", correlation_id: "cor-1", artifact_hook_key: "memory_final_state",
+      idempotency_scope: "tool:echo.say", idempotency_key: "flowchart_run_id=3,node_run_id=33|trace-key",
+    });
+    expect(contracts.check(contractIds.toolTrace, result.trace)).toEqual({ valid: true });
+  });
+
+  it("lifts a handler's own warnings once, and attaches the trace to node outputs without duplicates (quirk §9.2 fixed)", async () => {
+    const tools = invoker();
+    const warned = await tools.invoke({ domain: "echo", operation: "warns", input: { text: "x" } });
+    expect(warned.status).toBe("success_with_warning");
+    expect(warned.warnings).toEqual([{ code: "echo.partial", message: "Half." }]);
+    const fallback = await tools.invoke({ domain: "echo", operation: "broken", input: { text: "x" } });
+    const attached = attachToolTrace({ node_type: "memory", warnings: [...fallback.warnings] }, { route_key: "next" }, fallback);
+    expect(attached.output_state.warnings).toEqual(fallback.warnings);
+    expect(attached.output_state).toMatchObject({ execution_status: "success_with_warning", fallback_used: true, deterministic_tooling: fallback.trace });
+    expect(attached.routing_state).toMatchObject({
+      route_key: "next", fallback_used: true,
+      deterministic_tooling: { contract_version: "v1", tool_name: "deterministic.echo", execution_status: "success_with_warning", fallback_used: true, request_id: null },
+    });
+    const plain = attachToolTrace({ node_type: "memory" }, {}, await tools.invoke({ domain: "echo", operation: "say", input: { text: "x" } }));
+    expect(plain.output_state).toMatchObject({ execution_status: "success", fallback_used: false });
+    expect(plain.output_state.warnings).toBeUndefined();
+    expect(plain.routing_state.fallback_used).toBeUndefined();
+  });
+
+  it("answers ARK_TOOL_CANCELLED when the caller aborts, and works without a ledger", async () => {
+    const controller = new AbortController();
+    const pending = invoker().invoke({ domain: "echo", operation: "cancellable", input: { text: "x" }, idempotencyKey: "c", signal: controller.signal });
+    while (!calls.cancellable) await new Promise((resolve) => setTimeout(resolve, 5));
+    controller.abort();
+    expect((await pending).error?.code).toBe("ARK_TOOL_CANCELLED");
+    const stateless = invoker({ ledger: false });
+    const a: ToolInvocationResult = await stateless.invoke({ domain: "echo", operation: "say", input: { text: "x" }, idempotencyKey: "same" });
+    await stateless.invoke({ domain: "echo", operation: "say", input: { text: "x" }, idempotencyKey: "same" });
+    expect(a.trace.idempotency_scope).toBeUndefined();
+    expect(calls.say).toBe(2);
+  });
+
+  it("gives handlers ctx.llm from an executor with complete(), preferring the provider's class", async () => {
+    const completing = (id: string): ExecutorContribution => ({
+      id, execute: async () => { throw new Error("unused"); },
+      complete: async (request) => ({ text: `${id}:${request.messages[0]!.content}`, provider: request.provider ?? id, model: "m" }),
+    });
+    expect((await invoker().invoke({ domain: "echo", operation: "asks", input: { text: "q" } })).output).toEqual({ echo: "no llm" });
+    const both = invoker({ executors: { frontier: completing("frontier"), vllm: completing("vllm") } });
+    expect((await both.invoke({ domain: "echo", operation: "asks", input: { text: "q" } })).output).toEqual({ echo: "vllm:q" });
+    const onlyFrontier = invoker({ executors: { frontier: completing("frontier") } });
+    expect((await onlyFrontier.invoke({ domain: "echo", operation: "asks", input: { text: "q" } })).output).toEqual({ echo: "frontier:q" });
+  });
+
+  it("rejects malformed domain error codes", () => {
+    expect(() => toolError("NotNamespaced", "x")).toThrow(ArkError);
+    expect(toolError("memory.not_found", "x").code).toBe("memory.not_found");
+  });
+});
