@@ -10,7 +10,13 @@ import type { IdempotencyLedger } from "./idempotency-port.js";
 
 /** Timing of the wait for a running duplicate. */
 export interface IdempotencyGateOptions {
+  /** How long a recorded result answers repeats. */
   readonly ttlSeconds: number;
+  /**
+   * How long a claim holds while its call runs. A kernel that crashes mid-call leaves the claim pending; after this
+   * lease a repeat may run the call again instead of answering ARK_TOOL_IN_PROGRESS until the long ttl ends.
+   */
+  readonly claimLeaseSeconds: number;
   readonly inProgressWaitMs: number;
   readonly inProgressPollMs: number;
 }
@@ -78,7 +84,7 @@ export class IdempotencyGate {
   async enter(slot: LedgerSlot, signal?: AbortSignal): Promise<"run" | ToolInvocationResult> {
     const deadline = Date.now() + this.options.inProgressWaitMs;
     for (;;) {
-      const claim = await this.ledger.claim(slot.scope, slot.key, { ttlSeconds: this.options.ttlSeconds });
+      const claim = await this.ledger.claim(slot.scope, slot.key, { ttlSeconds: Math.min(this.options.claimLeaseSeconds, this.options.ttlSeconds) });
       if (claim.status === "claimed") return "run";
       if (claim.state === "completed") return this.replay(slot, claim.result);
       if (Date.now() >= deadline || signal?.aborted) {
@@ -93,7 +99,7 @@ export class IdempotencyGate {
   /** Records a finished call's result (success or warning). */
   async record(slot: LedgerSlot, result: ToolInvocationResult): Promise<void> {
     const recorded: RecordedCall = { input_sha256: slot.inputDigest, result };
-    await this.ledger.complete(slot.scope, slot.key, recorded);
+    await this.ledger.complete(slot.scope, slot.key, recorded, { ttlSeconds: this.options.ttlSeconds });
   }
 
   /** Drops the claim of a failed call so the same key may try again. */

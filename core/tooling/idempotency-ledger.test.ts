@@ -85,6 +85,20 @@ describeStore(
       expect(await l.claim("s", "undefined-result")).toMatchObject({ state: "completed", result: null });
     });
 
+    it("moves the expiry on completion when asked: a short claim lease, then the long replay window", async () => {
+      const l = ledger();
+      const lease = await l.claim("s", "leased", { ttlSeconds: 5 });
+      await l.complete("s", "leased", { v: 1 }, { ttlSeconds: 3600 });
+      const repeat = await l.claim("s", "leased");
+      expect(repeat).toMatchObject({ state: "completed", result: { v: 1 } });
+      expect(repeat.expiresAt.getTime() - lease.expiresAt.getTime()).toBeGreaterThan(3000 * 1000);
+      await l.claim("s", "kept", { ttlSeconds: 60 });
+      const before = (await l.claim("s", "kept")).expiresAt;
+      await l.complete("s", "kept", 1);
+      expect((await l.claim("s", "kept")).expiresAt).toEqual(before);
+      await expect(l.complete("s", "kept", 1, { ttlSeconds: -1 })).rejects.toMatchObject({ code: "ARK_IDEMPOTENCY_INVALID" });
+    });
+
     it("releases a pending claim so the work can be claimed again, but never a completed one", async () => {
       const l = ledger();
       await l.claim("s", "pending");

@@ -113,13 +113,19 @@ export class StoreIdempotencyLedger implements IdempotencyLedger {
     return { status: "existing", scope, key, state: row.state, result: row.result, claimedAt: row.claimed_at, expiresAt: row.expires_at };
   }
 
-  /** Records the result; the row keeps its expiry (a retry within the ttl gets this result). */
-  async complete(scope: string, key: string, result: unknown): Promise<void> {
+  /**
+   * Records the result. The row keeps its expiry (a retry within the ttl gets this result), unless `ttlSeconds` gives
+   * a new one from now: a short claim lease while the work runs, the long replay window once it has a result.
+   */
+  async complete(scope: string, key: string, result: unknown, options: { ttlSeconds?: number } = {}): Promise<void> {
     checkName("scope", scope, MAX_SCOPE_BYTES);
     checkName("key", key, MAX_KEY_BYTES);
+    const ttl = options.ttlSeconds === undefined ? null : checkTtl(options.ttlSeconds);
     const { rowCount } = await this.db.query(
-      "UPDATE ark_idempotency_ledger SET state = 'completed', result = $3::jsonb, completed_at = now() WHERE scope = $1 AND key = $2",
-      [scope, key, serialiseResult(result)],
+      `UPDATE ark_idempotency_ledger SET state = 'completed', result = $3::jsonb, completed_at = now(),
+         expires_at = CASE WHEN $4::double precision IS NULL THEN expires_at ELSE now() + make_interval(secs => $4::double precision) END
+       WHERE scope = $1 AND key = $2`,
+      [scope, key, serialiseResult(result), ttl],
     );
     if (rowCount === 0) {
       throw invalid(`No idempotency claim for scope "${scope}", key "${key}" to complete: claim it first (or it expired and was purged).`, { scope, key });

@@ -17,7 +17,7 @@ export interface IdempotencyLedger {
   /** Atomically records a new claim (one round trip) or returns the existing unexpired one with its result. */
   claim(scope: string, key: string, options?: { ttlSeconds?: number }): Promise<IdempotencyClaim>;
   /** Records the result of a claimed piece of work. */
-  complete(scope: string, key: string, result: unknown): Promise<void>;
+  complete(scope: string, key: string, result: unknown, options?: { ttlSeconds?: number }): Promise<void>;
   /** Drops a pending claim so the work may be tried again (after a failure that did not happen). */
   release(scope: string, key: string): Promise<void>;
   /** Deletes expired rows; returns how many. */

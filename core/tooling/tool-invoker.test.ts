@@ -88,12 +88,13 @@ describe("tool invoker", () => {
   const contracts = createContractRegistry();
   registerCoreContracts(contracts);
 
-  function invoker(options: { ledger?: boolean; waitMs?: number; executors?: Record<string, ExecutorContribution> } = {}): ToolInvoker {
+  function invoker(options: { ledger?: boolean; waitMs?: number; leaseSeconds?: number; executors?: Record<string, ExecutorContribution> } = {}): ToolInvoker {
     const executors = lookup(options.executors ?? {});
     return new ToolInvoker({
       domains: lookup(domains()), contracts,
       ledger: options.ledger === false ? null : new StoreIdempotencyLedger(isolated.store),
       llm: () => executorLlm(executors), inProgressWaitMs: options.waitMs ?? 100, inProgressPollMs: 10,
+      ...(options.leaseSeconds ? { claimLeaseSeconds: options.leaseSeconds } : {}),
     });
   }
 
@@ -161,6 +162,22 @@ describe("tool invoker", () => {
     expect((await first).replayed).toBe(false);
     expect(await patient).toMatchObject({ status: "success", output: { echo: "s" }, replayed: true });
     expect(calls.slow).toBe(1);
+  });
+
+  it("lets a repeat run a call whose kernel died mid-call once the claim lease ends, but keeps a result for the full ttl", async () => {
+    gate = latch();
+    const call = { domain: "echo", operation: "slow", input: { text: "crash" }, idempotencyKey: "died-mid-call" };
+    // The first kernel claims the key and never finishes (its handler waits forever: the process "died").
+    void invoker({ leaseSeconds: 1 }).invoke(call);
+    while (!calls.slow) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect((await invoker({ waitMs: 20 }).invoke(call)).error?.code).toBe("ARK_TOOL_IN_PROGRESS");
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    gate.open();
+    const restarted = await invoker({ leaseSeconds: 1 }).invoke(call);
+    expect(restarted).toMatchObject({ status: "success", replayed: false });
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    // Completed: the long ttl answers repeats, not the 1 s lease.
+    expect(await invoker().invoke(call)).toMatchObject({ status: "success", replayed: true });
   });
 
   it("releases the claim of a failed call, so the same key can run again (quirk §9.5 fixed)", async () => {

@@ -27,6 +27,8 @@ export interface ToolInvokerOptions {
   readonly llm?: () => LlmComplete | undefined;
   readonly logger?: Logger;
   readonly ledgerTtlSeconds?: number;
+  /** How long a running call's claim holds before a repeat may run it again (a crash mid-call); default 900 s. */
+  readonly claimLeaseSeconds?: number;
   readonly inProgressWaitMs?: number;
   readonly inProgressPollMs?: number;
 }
@@ -62,6 +64,7 @@ export class ToolInvoker {
     this.gate = options.ledger
       ? new IdempotencyGate(options.ledger, {
         ttlSeconds: options.ledgerTtlSeconds ?? 24 * 60 * 60,
+        claimLeaseSeconds: options.claimLeaseSeconds ?? 900,
         inProgressWaitMs: options.inProgressWaitMs ?? 2000,
         inProgressPollMs: options.inProgressPollMs ?? 50,
       })

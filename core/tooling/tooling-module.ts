@@ -16,6 +16,7 @@ import { ToolInvoker } from "./tool-invoker.js";
 /** The `tooling:` config section. */
 export interface ToolingConfig {
   readonly ledgerTtlSeconds: number;
+  readonly claimLeaseSeconds: number;
   readonly inProgressWaitMs: number;
   readonly inProgressPollMs: number;
   readonly tokenTtlSeconds: number;
@@ -28,6 +29,7 @@ export const toolingSectionSchema = {
   additionalProperties: false,
   properties: {
     ledgerTtlSeconds: { type: "integer", minimum: 1, maximum: 31536000, default: 86400, description: "How long a recorded tool result answers repeats of its idempotency key." },
+    claimLeaseSeconds: { type: "integer", minimum: 1, maximum: 86400, default: 900, description: "How long a running call holds its idempotency key; after a crash mid-call, a repeat may run it again once this lease ends." },
     inProgressWaitMs: { type: "integer", minimum: 0, maximum: 60000, default: 2000, description: "How long a duplicate call waits for the first one before ARK_TOOL_IN_PROGRESS." },
     inProgressPollMs: { type: "integer", minimum: 5, maximum: 5000, default: 50 },
     tokenTtlSeconds: { type: "integer", minimum: 1, maximum: 604800, default: 3600, description: "Default lifetime of node-run tool tokens." },
@@ -64,6 +66,7 @@ export function createToolingModule(): PluginDefinition<ToolingConfig> {
         llm: () => executorLlm(registries.executors),
         logger: ctx.logger,
         ledgerTtlSeconds: ctx.config.ledgerTtlSeconds,
+        claimLeaseSeconds: ctx.config.claimLeaseSeconds,
         inProgressWaitMs: ctx.config.inProgressWaitMs,
         inProgressPollMs: ctx.config.inProgressPollMs,
       });
