@@ -1,10 +1,17 @@
 import type { EventEnvelope } from "../plugin-api/contributions.js";
-import type { QueryResult, Transaction } from "../store/store-port.js";
+import { queryPrepared, type PreparedQueryable } from "../store/prepared-query.js";
+import type { Queryable, QueryResult, Transaction } from "../store/store-port.js";
+import type { SerialisedDraft } from "./event-batch-append.js";
+
+/** Appends several checked drafts in one statement (the bus's appendDrafts with its origin and channel). */
+export type BatchAppender = (tx: Queryable, drafts: readonly SerialisedDraft[]) => Promise<EventEnvelope[]>;
 
 /** The bookkeeping of one EventBus transaction: what it emitted and whether all of it can still be trusted. */
 export class EmitScope {
   /** Envelopes appended, in append order; published after commit. */
   readonly pending: EventEnvelope[] = [];
+  /** Events queued with `emit.queue`, not yet appended: they go to the log together, in one statement. */
+  queued: SerialisedDraft[] = [];
   /** Appends still running (an emit the caller did not await). */
   readonly inflight = new Set<Promise<unknown>>();
   /** False once the transaction callback returned: later emits are refused. */
@@ -15,13 +22,33 @@ export class EmitScope {
    */
   mustVerify = false;
 
+  constructor(private readonly appendBatch: BatchAppender) {}
+
+  /**
+   * Appends the queued events now (one statement on `tx`). The statement is issued before this returns, so anything
+   * the caller sends on the same transaction afterwards runs after it: the log keeps the order events were emitted in.
+   */
+  flushQueued(tx: Queryable): Promise<unknown> | null {
+    if (this.queued.length === 0) return null;
+    const drafts = this.queued;
+    this.queued = [];
+    return this.trackAll(this.appendBatch(tx, drafts));
+  }
+
   /** Tracks an append until it settles; a database failure marks the scope for verification. */
   track(append: Promise<EventEnvelope>): Promise<EventEnvelope> {
+    return this.trackAll(append.then((envelope) => [envelope])).then((envelopes) => envelopes[0]!);
+  }
+
+  /** track() for a batch of appends made by one statement. */
+  private trackAll(append: Promise<EventEnvelope[]>): Promise<EventEnvelope[]> {
     const tracked = append.then(
-      (envelope) => {
-        this.supersede(envelope);
-        this.pending.push(envelope);
-        return envelope;
+      (envelopes) => {
+        for (const envelope of envelopes) {
+          this.supersede(envelope);
+          this.pending.push(envelope);
+        }
+        return envelopes;
       },
       (err: unknown) => {
         this.mustVerify = true;
@@ -48,8 +75,9 @@ export class EmitScope {
     this.pending.splice(0, this.pending.length, ...kept);
   }
 
-  /** Waits for appends the caller did not await, so none straddles the commit. */
-  async settle(): Promise<void> {
+  /** Appends what is still queued and waits for appends the caller did not await, so none straddles the commit. */
+  async settle(tx: Queryable): Promise<void> {
+    await this.flushQueued(tx);
     while (this.inflight.size > 0) await Promise.all([...this.inflight]);
   }
 }
@@ -58,7 +86,7 @@ export class EmitScope {
  * The transaction object a bus transaction hands out: the store's transaction, plus knowledge of its EmitScope (so
  * `bus.emit(tx, ...)` finds it) and of savepoints that rolled back (their appends are gone from the log).
  */
-export class TrackedTransaction implements Transaction {
+export class TrackedTransaction implements Transaction, PreparedQueryable {
   constructor(
     private readonly inner: Transaction,
     readonly scope: EmitScope,
@@ -68,10 +96,25 @@ export class TrackedTransaction implements Transaction {
     return this.inner.query<R>(sql, params);
   }
 
+  /** A named prepared statement when the store's transaction has them (both built-in drivers), else a plain query. */
+  queryPrepared<R = Record<string, unknown>>(name: string, sql: string, params: readonly unknown[]): Promise<QueryResult<R>> {
+    return queryPrepared<R>(this.inner, name, sql, params);
+  }
+
+  /**
+   * A savepoint. Events queued before it are appended first (they must survive its rollback); events queued inside it
+   * are appended before it is released, or dropped with it when it rolls back.
+   */
   async transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
     try {
-      return await this.inner.transaction((savepoint) => fn(new TrackedTransaction(savepoint, this.scope)));
+      await this.scope.flushQueued(this.inner);
+      return await this.inner.transaction(async (savepoint) => {
+        const value = await fn(new TrackedTransaction(savepoint, this.scope));
+        await this.scope.flushQueued(savepoint);
+        return value;
+      });
     } catch (err) {
+      this.scope.queued = [];
       this.scope.mustVerify = true;
       throw err;
     }

@@ -169,6 +169,65 @@ describeStore(
       expect(channel.events.map(label)).toEqual(["flowchart_run:4#1"]);
     });
 
+    it("appends queued events together, in call order with emitted ones, across streams, with gapless sequences", async () => {
+      const channel = recordingChannel("rec");
+      const bus = busOn(getStore(), { channels: [channel] });
+      await bus.transaction((_tx, emit) => emit(runEvent(11, { n: 0 })));
+      await bus.transaction(async (_tx, emit) => {
+        emit.queue(runEvent(11, { n: 1 }));
+        emit.queue({ eventType: "node.task.updated", entityKind: "task", entityId: 9, roomKeys: ["task:9", "flowchart_run:11"] });
+        emit.queue(runEvent(11, { n: 2 }));
+        const direct = await emit(runEvent(11, { n: 3 }));
+        expect(direct.sequence).toBe(4);
+        emit.queue(runEvent(11, { n: 4 }));
+        emit.queue(runEvent(12, { n: 1 }));
+      });
+      await bus.flush();
+      expect(channel.events.map((e) => [label(e), e.payload.n ?? null])).toEqual([
+        ["flowchart_run:11#1", 0], ["flowchart_run:11#2", 1], ["task:9#1", null], ["flowchart_run:11#3", 2], ["flowchart_run:11#4", 3],
+        ["flowchart_run:11#5", 4], ["flowchart_run:12#1", 1],
+      ]);
+      expect(await bus.readEvents({ stream: "flowchart_run:11", limit: 10 })).toEqual(channel.events.filter((e) => e.sequence_stream === "flowchart_run:11"));
+      const task = await bus.readEvents({ roomKey: "task:9", limit: 10 });
+      expect(task.map((e) => [e.room_keys, e.entity_id])).toEqual([[["task:9", "flowchart_run:11"], "9"]]);
+      // Across streams the log keeps the call order too.
+      const all = await bus.readEvents({ afterSequences: { "flowchart_run:11": 1 }, limit: 10 });
+      expect(all.map(label)).toEqual(["flowchart_run:11#2", "task:9#1", "flowchart_run:11#3", "flowchart_run:11#4", "flowchart_run:11#5", "flowchart_run:12#1"]);
+    });
+
+    it("checks a queued event at once, drops queued events with their rolled-back savepoint or transaction, and refuses late queueing", async () => {
+      const channel = recordingChannel("rec");
+      const bus = busOn(getStore(), { channels: [channel], maxEnvelopeBytes: 2048 });
+      let kept: { queue(input: EventInput): void } | undefined;
+      await bus.transaction(async (tx, emit) => {
+        kept = emit;
+        expect(() => emit.queue({ ...runEvent(13), payload: { blob: "x".repeat(4096) } })).toThrow(expect.objectContaining({ code: "ARK_EVENT_TOO_LARGE" }));
+        emit.queue(runEvent(13, { n: "before savepoint" }));
+        await tx
+          .transaction(async () => {
+            emit.queue(runEvent(13, { n: "undone" }));
+            throw new Boom("savepoint fails");
+          })
+          .catch(() => undefined);
+        await tx.transaction(async () => {
+          emit.queue(runEvent(13, { n: "kept savepoint" }));
+        });
+        emit.queue(runEvent(13, { n: "after" }));
+      });
+      await caught(
+        bus.transaction(async (_tx, emit) => {
+          emit.queue(runEvent(13, { n: "rolled back" }));
+          throw new ArkError("ARK_INTERNAL", "the transaction fails");
+        }),
+      );
+      await bus.flush();
+      expect(channel.events.map((e) => [label(e), e.payload.n])).toEqual([
+        ["flowchart_run:13#1", "before savepoint"], ["flowchart_run:13#2", "kept savepoint"], ["flowchart_run:13#3", "after"],
+      ]);
+      expect((await bus.readEvents({ stream: "flowchart_run:13", limit: 10 })).length).toBe(3);
+      expect(() => kept!.queue(runEvent(13))).toThrow(expect.objectContaining({ code: "ARK_EVENT_NOT_IN_TRANSACTION" }));
+    });
+
     it("does not let a failing or hanging channel block the caller or other channels, and keeps the events in the log", async () => {
       const { logger, lines } = capturingLogger();
       let hangingCalls = 0;

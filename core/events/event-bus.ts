@@ -3,17 +3,27 @@ import type { Logger } from "pino";
 import type { ContractRegistry } from "../contracts/contract-registry-port.js";
 import { ArkError } from "../errors/index.js";
 import type { EventChannelContribution, EventEnvelope, Owned } from "../plugin-api/contributions.js";
-import type { Store, Transaction } from "../store/store-port.js";
+import type { Queryable, Store, Transaction } from "../store/store-port.js";
 import { EmitScope, TrackedTransaction, verifyPending } from "./bus-transaction.js";
 import { ChannelPublisher } from "./channel-publisher.js";
 import { DeliverySequencer, type EventOrigin } from "./delivery-sequencer.js";
 import { serialisedDraft, type EventInput } from "./event-envelope.js";
 import { compileEventFilter, type EventFilter } from "./event-filter.js";
+import { appendDrafts, type SerialisedDraft } from "./event-batch-append.js";
 import { appendDraft, readEvents, readStreamRange, type EventLogQuery } from "./event-log.js";
 import { EVENTS_NOTIFY_CHANNEL, parseEventNotice } from "./event-notice.js";
 
-/** Appends an event in the current bus transaction; resolves to its envelope (published only after commit). */
-export type EmitFn = (input: EventInput) => Promise<EventEnvelope>;
+/**
+ * Appends an event in the current bus transaction; resolves to its envelope (published only after commit).
+ * `emit.queue(input)` checks the event at once (a bad one throws) but appends it later, together with every other
+ * queued event in one statement: before the transaction commits, before the next `emit`, or before a savepoint starts
+ * or is released (a savepoint that rolls back drops what was queued inside it). The log order is the call order
+ * either way; queueing only saves round trips, for writers that do not need the envelope back.
+ */
+export interface EmitFn {
+  (input: EventInput): Promise<EventEnvelope>;
+  queue(input: EventInput): void;
+}
 
 /** What a local subscriber learns besides the envelope. */
 export interface EventDelivery {
@@ -67,7 +77,7 @@ export class EventBus {
   private readonly subscribers = new Set<{ matches: (e: EventEnvelope, o: EventOrigin) => boolean; handler: EventHandler }>();
   private readonly publishers = new Map<EventChannelContribution, ChannelPublisher>();
   private readonly handlerWork = new Set<Promise<void>>();
-  private queue: Promise<void> = Promise.resolve();
+  private deliveryQueue: Promise<void> = Promise.resolve();
   private readonly noticed = new Map<string, number>();
   private drainScheduled = false;
   private listening: { schema: string; unlisten: () => Promise<void> } | null = null;
@@ -90,12 +100,13 @@ export class EventBus {
    */
   async transaction<T>(fn: (tx: Transaction, emit: EmitFn) => Promise<T>): Promise<T> {
     if (this.closed) throw new ArkError("ARK_KERNEL_STATE", "The event bus is closed; no new event transactions can start.");
-    const scope = new EmitScope();
+    const scope = new EmitScope((tx, drafts) => this.appendBatch(tx, drafts));
     const result = await this.options.store.transaction(async (inner) => {
       const tx = new TrackedTransaction(inner, scope);
       try {
-        const value = await fn(tx, (input) => this.emit(tx, input));
-        await scope.settle();
+        const emit = Object.assign((input: EventInput) => this.emit(tx, input), { queue: (input: EventInput) => this.queue(tx, input) });
+        const value = await fn(tx, emit);
+        await scope.settle(tx);
         await verifyPending(inner, scope);
         return value;
       } finally {
@@ -109,20 +120,40 @@ export class EventBus {
   /** Appends an event in a transaction opened by this bus's `transaction()`; anything else is ARK_EVENT_NOT_IN_TRANSACTION. */
   emit(tx: Transaction, input: EventInput): Promise<EventEnvelope> {
     try {
-      if (!(tx instanceof TrackedTransaction) || !tx.scope.open) {
-        throw new ArkError("ARK_EVENT_NOT_IN_TRANSACTION", "Events can only be emitted inside bus.transaction(), before its callback returns.", {
-          details: { event_type: input?.eventType },
-        });
-      }
+      const scope = this.scopeOf(tx, input);
       const draft = serialisedDraft(input, this.options);
-      const append = appendDraft(tx, draft, { origin: this.id, notifyChannel: this.options.notifyChannel }).then((envelope) => {
+      const options = { origin: this.id, notifyChannel: this.options.notifyChannel };
+      // Queued events were emitted first: they go first, and one statement at a time (PGlite takes no concurrent ones).
+      const flushed = scope.flushQueued(tx);
+      const append = (flushed ? flushed.then(() => appendDraft(tx, draft, options)) : appendDraft(tx, draft, options)).then((envelope) => {
         this.sequencer.noteAllocation(envelope.sequence_stream, envelope.sequence);
         return envelope;
       });
-      return tx.scope.track(append);
+      return scope.track(append);
     } catch (err) {
       return Promise.reject(err);
     }
+  }
+
+  /** Queues an event in a transaction opened by this bus's `transaction()` (see EmitFn); a bad event throws here. */
+  queue(tx: Transaction, input: EventInput): void {
+    const scope = this.scopeOf(tx, input);
+    scope.queued.push(serialisedDraft(input, this.options));
+  }
+
+  private scopeOf(tx: Transaction, input: EventInput): EmitScope {
+    if (!(tx instanceof TrackedTransaction) || !tx.scope.open) {
+      throw new ArkError("ARK_EVENT_NOT_IN_TRANSACTION", "Events can only be emitted inside bus.transaction(), before its callback returns.", {
+        details: { event_type: input?.eventType },
+      });
+    }
+    return tx.scope;
+  }
+
+  private async appendBatch(tx: Queryable, drafts: readonly SerialisedDraft[]): Promise<EventEnvelope[]> {
+    const envelopes = await appendDrafts(tx, drafts, { origin: this.id, notifyChannel: this.options.notifyChannel });
+    for (const envelope of envelopes) this.sequencer.noteAllocation(envelope.sequence_stream, envelope.sequence);
+    return envelopes;
   }
 
   /** Adds a local subscriber (orchestrator, `ark run --watch`); returns the function that removes it. */
@@ -157,10 +188,10 @@ export class EventBus {
   /** Resolves once everything committed so far has been delivered to subscribers and offered to every channel. */
   async flush(): Promise<void> {
     for (;;) {
-      const queued = this.queue;
+      const queued = this.deliveryQueue;
       await queued;
       await Promise.all([...this.handlerWork, ...[...this.publishers.values()].map((p) => p.idle())]);
-      if (this.queue === queued && !this.drainScheduled) return;
+      if (this.deliveryQueue === queued && !this.drainScheduled) return;
     }
   }
 
@@ -204,7 +235,7 @@ export class EventBus {
 
   /** Runs delivery steps one at a time, in arrival order; a failing step is logged and the queue goes on. */
   private enqueue(step: () => Promise<void>): void {
-    this.queue = this.queue.then(step).catch((err: unknown) => this.options.logger?.error({ err }, "event delivery step failed"));
+    this.deliveryQueue = this.deliveryQueue.then(step).catch((err: unknown) => this.options.logger?.error({ err }, "event delivery step failed"));
   }
 
   private deliver(event: EventEnvelope, origin: EventOrigin): void {

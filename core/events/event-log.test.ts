@@ -2,8 +2,9 @@ import { expect, it } from "vitest";
 import { describeStore } from "../../test/support/store-harness.js";
 import { ArkError } from "../errors/index.js";
 import type { Store } from "../store/store-port.js";
-import type { EventInput } from "./event-envelope.js";
 import { eventIdFor } from "./event-id.js";
+import { appendDrafts } from "./event-batch-append.js";
+import { serialisedDraft, type EventInput } from "./event-envelope.js";
 import { appendEvent, readEvents } from "./event-log.js";
 import { EVENTS_NOTIFY_CHANNEL, parseEventNotice, type EventNotice } from "./event-notice.js";
 
@@ -120,6 +121,35 @@ describeStore(
       expect(stored.map((e) => e.sequence)).toEqual(sequences);
       expect(new Set(stored.map((e) => e.event_id)).size).toBe(16);
       expect(stored.map((e) => e.payload.writer).sort()).toEqual(committed.map((o) => o.envelope.payload.writer).sort());
+    });
+
+    it("batch appends take consecutive sequences per stream, gapless next to single appends and rollbacks", async () => {
+      const store = getStore();
+      const writers = Array.from({ length: 12 }, (_, i) =>
+        store
+          .transaction(async (tx) => {
+            const drafts = [runEvent(43, { writer: i, n: 1 }), runEvent(44, { writer: i }), runEvent(43, { writer: i, n: 2 })].map((e) => serialisedDraft(e));
+            const batch = i % 2 === 0 ? await appendDrafts(tx, drafts) : [await appendEvent(tx, runEvent(43, { writer: i, n: 1 }))];
+            if (driver === "postgres") await tx.query("SELECT pg_sleep(0.003)");
+            if (i % 4 === 3) throw new Boom(`writer ${i} fails`);
+            return batch;
+          })
+          .then((batch) => batch, () => null),
+      );
+      const committed = (await Promise.all(writers)).filter((b) => b !== null);
+      for (const batch of committed.filter((b) => b.length === 3)) {
+        // One batch: its two events of stream 43 are adjacent, in input order, and ids are derived from the sequence.
+        expect([batch[0]!.sequence_stream, batch[2]!.sequence_stream]).toEqual(["flowchart_run:43", "flowchart_run:43"]);
+        expect(batch[2]!.sequence).toBe(batch[0]!.sequence + 1);
+        expect([batch[0]!.payload.n, batch[2]!.payload.n]).toEqual([1, 2]);
+        for (const e of batch) expect(e.event_id).toBe(eventIdFor(e.sequence_stream, e.sequence));
+      }
+      const total43 = committed.reduce((n, b) => n + b.filter((e) => e.sequence_stream === "flowchart_run:43").length, 0);
+      expect(await streamSequences(store, "flowchart_run:43")).toEqual(Array.from({ length: total43 }, (_, i) => i + 1));
+      expect(await streamSequences(store, "flowchart_run:44")).toEqual(Array.from({ length: committed.filter((b) => b.length === 3).length }, (_, i) => i + 1));
+      const stored = await readEvents(store, { stream: "flowchart_run:43", limit: 100 });
+      expect(stored).toEqual(committed.flat().filter((e) => e.sequence_stream === "flowchart_run:43").sort((a, b) => a.sequence - b.sequence));
+      expect(await appendDrafts(store, [])).toEqual([]);
     });
 
     it("replays exactly the events after N, in order, and up to M when asked", async () => {

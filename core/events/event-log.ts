@@ -1,5 +1,6 @@
 import { ArkError } from "../errors/index.js";
 import type { EventEnvelope } from "../plugin-api/contributions.js";
+import { queryPrepared } from "../store/prepared-query.js";
 import type { Queryable } from "../store/store-port.js";
 import {
   inEnvelopeOrder,
@@ -59,7 +60,7 @@ export async function appendDraft(
   { draft, json }: { draft: EventEnvelopeDraft; json: string },
   options: AppendEventOptions = {},
 ): Promise<EventEnvelope> {
-  const { rows } = await tx.query<{ sequence: string; event_id: string }>(APPEND_SQL, [
+  const { rows } = await queryPrepared<{ sequence: string; event_id: string }>(tx, "ark_event_append", APPEND_SQL, [
     draft.sequence_stream,
     draft.event_type,
     draft.entity_kind,

@@ -35,7 +35,7 @@ describe("events module", () => {
     const kernel = await startTestKernel({
       plugins: [probe],
       builtins: [createStoreModule(), createEventsModule()],
-      config: { events: { channelTimeoutMs: 250 } },
+      config: { kernel: { pluginTimeoutMs: 120_000 }, events: { channelTimeoutMs: 250 } }, // the embedded store boots slowly on a loaded machine
       logger: pino({ level: "silent" }),
     });
     let bus: EventBus | undefined;
@@ -51,7 +51,7 @@ describe("events module", () => {
     }
     const err = await bus!.transaction(async () => undefined).then(() => null, (e: unknown) => e as ArkError);
     expect(err?.code).toBe("ARK_KERNEL_STATE");
-  });
+  }, 120_000);
 
   it("rejects an unknown key in the events section at boot", async () => {
     const err = await startTestKernel({

@@ -14,6 +14,7 @@ import {
   parseFlowFile,
   type FlowFileIssue,
   type FlowFileResult,
+  type GraphValidationOptions,
   type NodeTypeCapabilityRegistry,
 } from "../graph/index.js";
 import type { FlowchartGraph, FlowchartRecord } from "../store/flowchart-repository.js";
@@ -24,6 +25,8 @@ export interface FlowImportContext {
   readonly engine: FlowEngine;
   readonly db: Queryable;
   readonly registry: NodeTypeCapabilityRegistry;
+  /** Node configs against their type's configSchema; default (importFlowText): the engine's. */
+  readonly configProblems?: GraphValidationOptions["configProblems"];
 }
 
 /** Which flowchart an import writes to. */
@@ -50,18 +53,19 @@ export function nodeTypeRegistryOf(registries: ContributionRegistries): NodeType
 
 /** Parses a flow file with the kernel's node types and rule 14 (referenced flowcharts exist); never writes. */
 export async function checkFlowText(context: Omit<FlowImportContext, "engine">, text: string, fileName: string): Promise<FlowFileResult> {
-  const first = parseFlowFile(text, fileName, { registry: context.registry });
+  const { registry, configProblems } = context;
+  const first = parseFlowFile(text, fileName, { registry, configProblems });
   if (!first.definition) return first;
   const refs = first.definition.graph.nodes.filter((n) => n.type === "flowchart" && typeof n.refId === "number").map((n) => String(n.refId));
   if (refs.length === 0) return first;
   const { rows } = await context.db.query<{ id: string }>("SELECT id::text AS id FROM ark_flowcharts WHERE id = ANY($1::bigint[])", [refs]);
   const existing = new Set(rows.map((r) => r.id));
-  return parseFlowFile(text, fileName, { registry: context.registry, refExists: (type, refId) => type !== "flowchart" || existing.has(String(refId)) });
+  return parseFlowFile(text, fileName, { registry, configProblems, refExists: (type, refId) => type !== "flowchart" || existing.has(String(refId)) });
 }
 
 /** Imports a flow file's text; ARK_FLOW_FILE_INVALID (nothing written) when it has any error. */
 export async function importFlowText(context: FlowImportContext, text: string, fileName: string, options: FlowImportOptions = {}): Promise<FlowImportResult> {
-  const parsed = await checkFlowText(context, text, fileName);
+  const parsed = await checkFlowText({ ...context, configProblems: context.configProblems ?? context.engine.flowcharts.configProblems }, text, fileName);
   if (!parsed.ok || !parsed.definition) throw flowFileInvalidError(parsed);
   const definition = parsed.definition;
   let target = options.flowchartId;

@@ -5,14 +5,17 @@
  * leased node run per activation — or takes over a node run whose previous worker lost its lease.
  */
 import type { EmitFn } from "../../events/index.js";
+import { queryPrepared } from "../../store/prepared-query.js";
 import type { Queryable } from "../../store/store-port.js";
 import type { FlowNode, GraphIndex } from "../graph/index.js";
 import type { EngineCore } from "./engine-core.js";
 import type { DispatchOutcome, FlowRun, NodeRun } from "./engine-types.js";
-import { PENDING_ACTIVATIONS_SQL, createNodeRun, guardrailBreach, reacquireNodeRun, recordGuardrailFailure, type ActivationRow } from "./node-run-create.js";
+import {
+  PENDING_ACTIVATIONS_SQL, createNodeRuns, guardrailBreach, reacquireNodeRun, recordGuardrailFailure, type ActivationRow, type NewNodeRun,
+} from "./node-run-create.js";
 import { emitRunUpdated } from "./run-events.js";
 import { decideOutcome, finaliseIfDrained } from "./run-finalise.js";
-import { readRun } from "./run-start.js";
+import { ENGINE_PLANNING, readRun } from "./run-start.js";
 
 /** One node run a worker now owns and must execute (or, with `recorded`, only persist). */
 export interface ClaimedWork {
@@ -32,7 +35,7 @@ interface LockedRun {
 }
 
 const LOCK_RUNS_SQL = `
-SELECT r.id,
+SELECT ${ENGINE_PLANNING}, r.id,
        (SELECT count(*) FROM ark_flow_activations c WHERE c.run_id = r.id AND c.state = 'claimed')::int AS claimed,
        (r.started_at + make_interval(mins => (r.settings->>'max_runtime_minutes')::int) < now()) AS runtime_exceeded
   FROM ark_flow_runs r
@@ -42,7 +45,7 @@ SELECT r.id,
        < GREATEST(COALESCE((r.settings->>'max_parallel_nodes')::int, 1), 1)
  ORDER BY r.id
  LIMIT $1
- FOR UPDATE OF r SKIP LOCKED`;
+ FOR UPDATE OF r SKIP LOCKED`; // the generic plans of the claim's statements, as in readRun(lock)
 
 /** Claims up to `limit` activations across runs; returns the node runs this worker must execute. */
 export async function claimWork(core: EngineCore, limit: number): Promise<ClaimedWork[]> {
@@ -68,7 +71,7 @@ async function claimInRun(core: EngineCore, tx: Queryable, emit: EmitFn, locked:
     await emitRunUpdated(emit, run, "started");
   }
   if (locked.runtime_exceeded === true) {
-    const { rows } = await tx.query<ActivationRow>(PENDING_ACTIVATIONS_SQL, [run.id, 1]);
+    const { rows } = await tx.query<ActivationRow>(PENDING_ACTIVATIONS_SQL, [run.id, 1, null]);
     await failWithGuardrail(core, tx, emit, run, graph, rows[0]!, run.totalExecutionCount + 1, `Flowchart exceeded max_runtime_minutes (${run.settings.max_runtime_minutes}).`);
     return [];
   }
@@ -83,39 +86,59 @@ export async function claimActivations(
   core: EngineCore,
   tx: Queryable,
   emit: EmitFn,
-  input: { run: FlowRun; graph: GraphIndex; capacity: number },
+  input: {
+    run: FlowRun; graph: GraphIndex; capacity: number;
+    /** Also keep the run within this many claimed activations (its max_parallel_nodes), counted in the same statement. */
+    parallelLimit?: number;
+    /**
+     * The activations to claim, already read under the run's lock exactly as PENDING_ACTIVATIONS_SQL would return them
+     * for this capacity and limit (the caller just created them and knows nothing older is pending).
+     */
+    pending?: readonly ActivationRow[];
+  },
 ): Promise<ClaimedWork[]> {
   const { run, graph, capacity } = input;
   if (capacity <= 0) return [];
-  const { rows: activations } = await tx.query<ActivationRow>(PENDING_ACTIVATIONS_SQL, [run.id, capacity]);
+  const activations =
+    input.pending ??
+    (await queryPrepared<ActivationRow>(tx, "ark_flow_pending_activations", PENDING_ACTIVATIONS_SQL, [run.id, capacity, input.parallelLimit ?? null])).rows;
+  if (activations.length === 0 && input.parallelLimit !== undefined) return []; // no free parallel capacity
   const work: ClaimedWork[] = [];
   const lastIndex = new Map<string, number>();
   let total = run.totalExecutionCount;
+  // New node runs are created together, in one statement, before anything that must come after them.
+  let fresh: NewNodeRun[] = [];
+  const createFresh = async () => {
+    const nodeRuns = await createNodeRuns(tx, emit, { run, graph, items: fresh, owner: core.owner, leaseSeconds: core.leaseSeconds, hasBase: run.hasReplayBase });
+    fresh.forEach(({ node, activation }, i) => work.push({ run, graph, node, nodeRun: nodeRuns[i]!, activationId: activation.id, recorded: null }));
+    fresh = [];
+  };
   for (const activation of activations) {
     const node = graph.nodesById.get(activation.node_id);
     if (!node) {
+      await createFresh();
       await decideOutcome(tx, run.id, "failed", `Flowchart referenced missing node id ${activation.node_id}.`);
       await tx.query("UPDATE ark_flow_activations SET state = 'done' WHERE id = $1", [activation.id]);
       break;
     }
     if (activation.node_run_id !== null) {
+      await createFresh(); // keeps the claim order of the node runs handed to the worker
       const taken = await reacquireNodeRun(tx, { activation, node, owner: core.owner, leaseSeconds: core.leaseSeconds });
       if (taken) work.push({ run, graph, node, activationId: activation.id, ...taken });
       continue;
     }
     const breach = guardrailBreach(run, total);
     if (breach !== null) {
+      await createFresh();
       await failWithGuardrail(core, tx, emit, run, graph, activation, total + 1, breach);
       return work;
     }
     total += 1;
     const executionIndex = Math.max(lastIndex.get(node.id) ?? 0, Number(activation.last_index)) + 1;
     lastIndex.set(node.id, executionIndex);
-    const nodeRun = await createNodeRun(tx, emit, {
-      run, graph, node, activation, executionIndex, sequence: total, owner: core.owner, leaseSeconds: core.leaseSeconds, hasBase: run.hasReplayBase,
-    });
-    work.push({ run, graph, node, nodeRun, activationId: activation.id, recorded: null });
+    fresh.push({ node, activation, executionIndex, sequence: total });
   }
+  await createFresh();
   // Nothing claimed here: a missing node ended the run, or taken-over node runs had been canceled meanwhile.
   if (work.length === 0) await finaliseIfDrained(tx, emit, core.graphs, run.id);
   return work;

@@ -55,8 +55,9 @@ describeStore("flow engine: durability", (getStore) => {
     const a = await engine({ latches, hooks: { afterResultRecorded: (work) => (work.node.id === "a" ? new Promise<void>(() => undefined) : undefined) } });
     const run = await a.engine.startRun({ flowchartId: await importFlow(a.engine, ONE) });
     await until(async () => (await recordedExecutions(getStore())).length === 1, 15_000, "a to record its execution");
-    const ledger = await getStore().query<{ state: string }>("SELECT state FROM ark_idempotency_ledger WHERE scope = 'flow.node_run'");
-    expect(ledger.rows.map((r) => r.state)).toEqual(["completed"]);
+    const ledgerStates = async () => (await getStore().query<{ state: string }>("SELECT state FROM ark_idempotency_ledger WHERE scope = 'flow.node_run'")).rows.map((r) => r.state);
+    await until(async () => (await ledgerStates()).includes("completed"), 15_000, "a's result to be recorded in the ledger");
+    expect(await ledgerStates()).toEqual(["completed"]);
     a.engine.abandon();
     await expireLeases(getStore());
     const b = await engine({ latches });

@@ -14,6 +14,7 @@ import type { IdempotencyLedger } from "../../tooling/idempotency-port.js";
 import type { NodeTypeCapabilityRegistry } from "../graph/index.js";
 import { parseRowId } from "../store/flow-ids.js";
 import { FlowchartRepository } from "../store/flowchart-repository.js";
+import type { NodeConfigProblems } from "../node-types/node-config-check.js";
 import { startChildRun, waitForRun } from "./child-runs.js";
 import type { EngineCore } from "./engine-core.js";
 import type { FlowRun } from "./engine-types.js";
@@ -21,6 +22,7 @@ import { FlowWorker, type NodeRunner, type WorkerHooks, type WorkerOptions } fro
 import { recoverExpiredLeases } from "./lease-recovery.js";
 import { sweepExpiredArtifacts } from "./node-artifacts.js";
 import { applyReplay, type ReplayRequest } from "./run-replay.js";
+import { enforceRuntimeLimits } from "./runtime-guardrail.js";
 import { applyStatusControl } from "./run-control.js";
 import { runStream } from "./run-events.js";
 import { RunQueries } from "./run-queries.js";
@@ -49,6 +51,8 @@ export interface FlowEngineOptions {
   /** The dispatch router (or anything that executes a node run through the dispatcher port). */
   readonly runner: NodeRunner;
   readonly capabilities?: () => NodeTypeCapabilityRegistry | undefined;
+  /** Checks node configs against their type's configSchema (createNodeConfigCheck); absent: configs are not checked. */
+  readonly configProblems?: NodeConfigProblems;
   /** Reads the cutover gate (node-executor setting agent_runtime_cutover_enabled); default: off. */
   readonly readCutover?: () => Promise<boolean>;
   readonly ledger?: IdempotencyLedger;
@@ -80,7 +84,7 @@ export class FlowEngine {
   constructor(private readonly options: FlowEngineOptions) {
     this.settings = { ...DEFAULT_FLOW_ENGINE_SETTINGS, ...options.settings };
     this.owner = options.owner ?? `engine-${randomUUID()}`;
-    this.flowcharts = new FlowchartRepository(options.store, options.capabilities);
+    this.flowcharts = new FlowchartRepository(options.store, options.capabilities, options.configProblems);
     this.queries = new RunQueries(options.store);
     this.core = {
       store: options.store, bus: options.bus, graphs: new RunGraphCache(), flowcharts: this.flowcharts, owner: this.owner,
@@ -180,6 +184,11 @@ export class FlowEngine {
   /** Runs lease recovery now (it also runs on start and every recoveryIntervalMs); returns the node runs handed back. */
   recoverLeases(): Promise<string[]> {
     return recoverExpiredLeases(this.core);
+  }
+
+  /** Fails active runs past their max_runtime_minutes now (the engine's tick does this every recoveryIntervalMs); returns their ids. */
+  enforceRuntimeLimits(): Promise<string[]> {
+    return enforceRuntimeLimits(this.core);
   }
 
   /** The run's trace (§17): node runs, tool calls, artifacts, failures and a timeline, filtered and paged. */

@@ -15,7 +15,10 @@ const user = definePlugin({
   kernel: "^1.0.0",
   requires: ["flow"],
   register(r) {
-    r.nodeType({ type: "record", capabilities: { attachments: true }, execute: async (request) => successResult({ node_type: "record", seen: request.node_id }) });
+    r.nodeType({
+      type: "record", capabilities: { attachments: true }, configSchema: { type: "object", properties: { mode: { enum: ["quick"] } } },
+      execute: async (request) => successResult({ node_type: "record", seen: request.node_id }),
+    });
   },
 });
 
@@ -24,28 +27,36 @@ describe("flow module", () => {
     const kernel = await startTestKernel({
       plugins: [user],
       builtins: builtinModules(),
-      config: { flow: { pollIntervalMs: 50, heartbeatMs: 500, leaseSeconds: 5 } },
+      // A generous init deadline: the embedded store boots slowly on a loaded machine.
+      config: { kernel: { pluginTimeoutMs: 120_000 }, flow: { pollIntervalMs: 50, heartbeatMs: 500, leaseSeconds: 5 } },
     });
     try {
       expect(kernel.report.plugins.map((p) => p.id)).toEqual(expect.arrayContaining(["store", "events", "execution", "flow", "flow-user"]));
       const registries = kernel.get(coreServices.registries);
       expect(registries.nodeTypes.ids().sort()).toEqual(["decision", "end", "flowchart", "record", "start"]);
-      expect(registries.dispatchers.ids()).toEqual(["inline"]);
+      expect(registries.dispatchers.ids()).toContain("inline"); // the execution module also offers `process`
       expect(kernel.get(dispatchRouterRef).dispatcherFor("record").id).toBe("inline");
       const engine = kernel.get(flowEngineRef);
       const run = await runToEnd(engine, await importFlow(engine, "decision-branch.yaml"));
       expect(run.status).toBe("completed");
       expect(await nodeTrace(engine, run.id)).toEqual(["start#1:succeeded", "triage#1:succeeded", "accepted#1:succeeded"]);
+      // The plugin type's configSchema is checked wherever graphs are validated.
+      const { id } = await engine.flowcharts.create({ name: "schema check" });
+      const saved = await engine.flowcharts.saveGraph(id, {
+        nodes: [{ id: "start", type: "start" }, { id: "r", type: "record", config: { mode: "slow" } }],
+        edges: [{ source: "start", target: "r", edge_mode: "solid" }],
+      });
+      expect(saved.validation.errors).toEqual([`Node r (record) config /mode must be one of: "quick" (node type configSchema).`]);
     } finally {
       await kernel.stop();
     }
-  });
+  }, 120_000); // booting the embedded store can take long on a loaded machine
 
   it("refuses a heartbeat that is not shorter than the lease", async () => {
     const boot = startTestKernel({
       plugins: [user],
       builtins: builtinModules(),
-      config: { flow: { heartbeatMs: 5000, leaseSeconds: 5 } },
+      config: { kernel: { pluginTimeoutMs: 120_000 }, flow: { heartbeatMs: 5000, leaseSeconds: 5 } },
     });
     await expect(boot).rejects.toThrow(/flow\.heartbeatMs \(5000\) must be below flow\.leaseSeconds/);
   });

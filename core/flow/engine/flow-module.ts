@@ -10,6 +10,7 @@ import { coreServices } from "../../plugin-api/core-services.js";
 import { definePlugin, type PluginDefinition } from "../../plugin-api/plugin.js";
 import { createNodeTypeCapabilityRegistry, type NodeTypeCapabilityRegistry } from "../graph/index.js";
 import { builtInNodeTypes } from "../node-types/built-in-node-types.js";
+import { createNodeConfigCheck } from "../node-types/node-config-check.js";
 import { flowSectionSchema, type FlowConfig } from "./flow-config-schema.js";
 import { FlowEngine } from "./flow-engine.js";
 import { flowEngineRef } from "./flow-engine-ref.js";
@@ -44,6 +45,7 @@ export function createFlowModule(): PluginDefinition<FlowConfig> {
       let capabilities: NodeTypeCapabilityRegistry | undefined;
       const capabilityRegistry = () => (capabilities ??= createNodeTypeCapabilityRegistry(nodeTypes.entries()));
       capabilityRegistry(); // a plugin node type with bad capabilities fails the boot here, naming the plugin
+      const configProblems = createNodeConfigCheck(ctx.get(coreServices.contracts), nodeTypes.entries()); // ... or a bad configSchema
       const settings = ctx.get(coreServices.settings);
       engine = new FlowEngine({
         store: ctx.get(coreServices.store),
@@ -51,6 +53,7 @@ export function createFlowModule(): PluginDefinition<FlowConfig> {
         runner: ctx.get(dispatchRouterRef),
         ledger: ctx.get(coreServices.idempotency),
         capabilities: capabilityRegistry,
+        configProblems,
         readCutover: async () => (await settings.read()).agent_runtime_cutover_enabled === "true",
         settings: ctx.config,
         logger: ctx.logger,

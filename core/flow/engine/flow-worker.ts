@@ -10,9 +10,12 @@ import { errorMessage, isArkError } from "../../errors/index.js";
 import type { IdempotencyLedger } from "../../tooling/idempotency-port.js";
 import { claimWork, type ClaimedWork } from "./activation-claim.js";
 import type { EngineCore } from "./engine-core.js";
-import { LEDGER_FREE_NODE_TYPES, NODE_RUN_LEDGER_SCOPE, type DispatchOutcome } from "./engine-types.js";
+import { LEDGER_FREE_NODE_TYPES, type DispatchOutcome } from "./engine-types.js";
+import { KeyedBatchQueue } from "./keyed-batch-queue.js";
 import { recoverExpiredLeases } from "./lease-recovery.js";
-import { failNodeRun, persistOutcome } from "./node-run-persist.js";
+import { failNodeRun, persistOutcome, persistOutcomes, type PersistItem } from "./node-run-persist.js";
+import { NodeResultRecorder } from "./result-recorder.js";
+import { enforceRuntimeLimits } from "./runtime-guardrail.js";
 import { finaliseIfDrained } from "./run-finalise.js";
 import { readRun } from "./run-start.js";
 import { FLOW_NOTIFY_CHANNEL, notifyWork, parseFlowNotice } from "./work-notice.js";
@@ -31,6 +34,11 @@ interface InFlight {
 }
 
 const PERSIST_ATTEMPTS = 3;
+/** Longest stretch of node runs without an event-loop turn. */
+const MAX_BUSY_MS = 2;
+
+/** Whether a persisted result's slot went straight to follow-on work, or why it could not be persisted. */
+type PersistResult = boolean | { readonly error: unknown };
 
 /** Claims and executes node runs for one engine. */
 export class FlowWorker {
@@ -45,14 +53,23 @@ export class FlowWorker {
   private timers: NodeJS.Timeout[] = [];
   private unlisten: (() => Promise<void>) | null = null;
   private schema = "";
+  private readonly recorder: NodeResultRecorder;
+  /** When the event loop last turned (see yieldIfBusy), and whether a sentinel is waiting to notice the next turn. */
+  private turnedAt = performance.now();
+  private turnWatch = false;
+  private turn: Promise<void> | null = null;
+  /** Results of one run that finish while another result of it is being persisted are persisted together, next. */
+  private readonly persistQueue = new KeyedBatchQueue<PersistItem, PersistResult>((_runId, items) => this.persistBatch(items));
 
   constructor(
     private readonly core: EngineCore,
     private readonly runner: NodeRunner,
-    private readonly ledger: IdempotencyLedger,
+    ledger: IdempotencyLedger,
     private readonly options: WorkerOptions,
     private readonly hooks: WorkerHooks = {},
-  ) {}
+  ) {
+    this.recorder = new NodeResultRecorder(core.store, ledger);
+  }
 
   private get logger(): Logger | undefined {
     return this.core.logger;
@@ -71,12 +88,13 @@ export class FlowWorker {
     this.kick();
   }
 
-  /** Recovery, sweeping and settings refresh; errors are logged and retried next tick. */
+  /** Recovery, the runtime guardrail, sweeping and settings refresh; errors are logged and retried next tick. */
   async tick(): Promise<void> {
     try {
       await this.hooks.onTick?.();
       const recovered = await recoverExpiredLeases(this.core);
       if (recovered.length > 0) this.kick();
+      await enforceRuntimeLimits(this.core);
     } catch (err) {
       this.logger?.warn({ err }, `flow engine tick failed: ${errorMessage(err)}`);
     }
@@ -198,23 +216,97 @@ export class FlowWorker {
     });
   }
 
+  /**
+   * PGlite answers through microtasks only, and results chain straight into the next node run: without a macrotask
+   * turn now and then a busy run of built-in nodes starves timers, signals and HTTP requests until it ends. A node run
+   * yields when the event loop has not turned for MAX_BUSY_MS (a sentinel immediate notices every turn; on
+   * PostgreSQL the loop turns on every reply, so nothing waits), and node runs that yield together resume together,
+   * in one turn: one at a time, each would run to its end before the next starts, and results of one run could never
+   * be persisted together.
+   */
+  private yieldIfBusy(): Promise<void> | undefined {
+    if (!this.turnWatch) {
+      this.turnWatch = true;
+      setImmediate(() => {
+        this.turnWatch = false;
+        this.turnedAt = performance.now();
+      });
+    }
+    if (performance.now() - this.turnedAt < MAX_BUSY_MS) return undefined;
+    this.turn ??= new Promise<void>((resolve) =>
+      setImmediate(() => {
+        this.turn = null;
+        this.turnedAt = performance.now();
+        resolve();
+      }),
+    );
+    return this.turn;
+  }
+
   private async process(work: ClaimedWork, entry: InFlight): Promise<void> {
-    // PGlite answers through microtasks only, and results chain straight into the next node run: without a macrotask
-    // turn per node run a busy run of built-in nodes starves timers, signals and HTTP requests until it ends.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await this.yieldIfBusy();
     try {
       const outcome = work.recorded ?? (await this.runner.execute(executionOf(work), entry.controller.signal));
       if (this.dead || entry.reason === "lease") return;
       if (entry.reason === "stop") return await this.handBack(work);
-      if (!work.recorded && outcome.result.status !== "cancelled" && !LEDGER_FREE_NODE_TYPES.has(work.node.type)) {
-        await this.ledger.complete(NODE_RUN_LEDGER_SCOPE, work.nodeRun.idempotencyKey, outcome);
+      const recording = this.recordResult(work, outcome);
+      if (this.hooks.afterResultRecorded) {
+        await recording;
+        await this.hooks.afterResultRecorded(work);
+        if (this.dead) return;
       }
-      await this.hooks.afterResultRecorded?.(work);
-      if (this.dead) return;
-      entry.chained = await this.persist(work, outcome);
+      const [persisted, recorded] = await Promise.allSettled([this.persistQueue.submit(work.run.id, { work, outcome }), recording]);
+      if (recorded.status === "rejected" && !this.dead) {
+        this.logger?.warn({ err: recorded.reason, nodeRunId: work.nodeRun.id }, `node run ${work.nodeRun.id}: recording its result failed: ${errorMessage(recorded.reason)}`);
+      }
+      if (persisted.status === "rejected") throw persisted.reason;
+      if (typeof persisted.value !== "boolean") throw persisted.value.error;
+      entry.chained = persisted.value;
     } catch (err) {
       if (!this.dead) this.logger?.error({ err, nodeRunId: work.nodeRun.id }, `node run ${work.nodeRun.id} could not be completed: ${errorMessage(err)}`);
     }
+  }
+
+  /**
+   * Records a result in the ledger (scope `flow.node_run`) so that a takeover after a crash returns it instead of running
+   * the node again. It runs beside the persist, on its own connection: the ledger only matters while the node run is
+   * still `running` (a persisted node run is never taken over), so its commit need not come first, and the two commits
+   * overlap instead of adding up. Built-in deterministic types, cancelled executions and results that came from the
+   * ledger are not recorded.
+   */
+  private recordResult(work: ClaimedWork, outcome: DispatchOutcome): Promise<void> {
+    if (work.recorded || outcome.result.status === "cancelled" || LEDGER_FREE_NODE_TYPES.has(work.node.type)) return Promise.resolve();
+    return this.recorder.record(work.nodeRun.idempotencyKey, outcome);
+  }
+
+  /**
+   * Persists a batch of one run's results in one transaction; each item answers whether its slot went straight to
+   * follow-on work. If the batch fails, each result is persisted on its own (with retries), so one bad result cannot
+   * hold back the others.
+   */
+  private async persistBatch(items: readonly PersistItem[]): Promise<PersistResult[]> {
+    if (this.dead) return items.map(() => false);
+    if (items.length === 1) return [await this.persist(items[0]!.work, items[0]!.outcome)];
+    const granted = this.running ? Math.max(0, this.freeSlots() + items.length) : 0;
+    this.reserved += granted;
+    try {
+      const report = await persistOutcomes(this.core, items, granted);
+      for (const next of report.chained) this.launch(next);
+      return items.map((_, i) => i < report.chained.length);
+    } catch (err) {
+      this.logger?.debug({ err }, `persisting ${items.length} results together failed; persisting them one by one: ${errorMessage(err)}`);
+    } finally {
+      this.reserved -= granted;
+    }
+    const results: PersistResult[] = [];
+    for (const { work, outcome } of items) {
+      try {
+        results.push(this.dead ? false : await this.persist(work, outcome));
+      } catch (err) {
+        results.push({ error: err });
+      }
+    }
+    return results;
   }
 
   /** Persists with retries; true when follow-on work was claimed in the same transaction. */

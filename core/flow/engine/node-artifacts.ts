@@ -6,6 +6,7 @@
  */
 import { validateArtifactPayload } from "../../contracts/index.js";
 import { ArkError } from "../../errors/index.js";
+import { queryPrepared } from "../../store/prepared-query.js";
 import type { Queryable } from "../../store/store-port.js";
 import type { FlowNode } from "../graph/index.js";
 import { isoOrNull } from "../store/flow-ids.js";
@@ -50,11 +51,27 @@ export function artifactPayload(type: string, parts: { inputContext: unknown; ou
   return payload;
 }
 
-/** Inserts the artifact of a succeeded node run, prunes the node's history, and returns the serialised artifact (§12.5). */
-export async function persistArtifact(
-  tx: Queryable,
-  input: { run: FlowRun; nodeRun: NodeRun; node: FlowNode; outputState: Record<string, unknown>; routingState: Record<string, unknown> },
-): Promise<Record<string, unknown>> {
+/** An artifact ready to insert: its validated payload, ids and retention (everything but the database's columns). */
+export interface PreparedArtifact {
+  readonly type: string;
+  readonly payload: Record<string, unknown>;
+  readonly refId: number | null;
+  readonly variantKey: string;
+  readonly retentionMode: RetentionMode;
+  /** Seconds until it expires (ttl modes), else null. */
+  readonly expiresInSeconds: number | null;
+  readonly requestId: string;
+  readonly correlationId: string;
+  readonly idempotencyKey: string;
+  /** Prune the node's expired artifacts (ttl modes). */
+  readonly byTtl: boolean;
+  /** Prune all but the node's newest `keep` older artifacts (count modes; the new one makes keep + 1). */
+  readonly byCount: boolean;
+  readonly keep: number;
+}
+
+/** The artifact of a succeeded node run (§12.1-§12.4), validated: a contract violation is ARK_CONTRACT_VIOLATION. */
+export function prepareArtifact(input: { run: FlowRun; nodeRun: NodeRun; node: FlowNode; outputState: Record<string, unknown>; routingState: Record<string, unknown> }): PreparedArtifact {
   const { run, nodeRun, node, outputState, routingState } = input;
   const type = node.type.trim().toLowerCase() || "unknown";
   const payload = artifactPayload(type, { inputContext: nodeRun.inputContext, outputState, routingState, config: node.config });
@@ -63,14 +80,29 @@ export async function persistArtifact(
     throw new ArkError("ARK_CONTRACT_VIOLATION", `The ${type} artifact of node run ${nodeRun.id} violates its contract: ${problems[0]}`, { details: { issues: problems } });
   }
   const ctx = nodeRun.inputContext ?? {};
-  const requestId = firstText(node.config.request_id, ctx.request_id, outputState.request_id) ?? `flowchart-run-${run.id}-node-run-${nodeRun.id}`;
-  const correlationId = firstText(node.config.correlation_id, ctx.correlation_id, outputState.correlation_id) ?? `flowchart-run-${run.id}`;
   const retention = retentionOf(node.config);
-  const expires = retention.mode === "ttl" || retention.mode === "ttl_max_count" ? retention.ttlSeconds : null;
   const byTtl = retention.mode === "ttl" || retention.mode === "ttl_max_count";
-  const byCount = retention.mode === "max_count" || retention.mode === "ttl_max_count";
+  return {
+    type, payload, refId: node.refId ?? null, variantKey: `run-${run.id}-node-run-${nodeRun.id}`, retentionMode: retention.mode,
+    expiresInSeconds: byTtl ? retention.ttlSeconds : null,
+    requestId: firstText(node.config.request_id, ctx.request_id, outputState.request_id) ?? `flowchart-run-${run.id}-node-run-${nodeRun.id}`,
+    correlationId: firstText(node.config.correlation_id, ctx.correlation_id, outputState.correlation_id) ?? `flowchart-run-${run.id}`,
+    idempotencyKey: `run:${run.id}:node_run:${nodeRun.id}:artifact:${type}`,
+    byTtl, byCount: retention.mode === "max_count" || retention.mode === "ttl_max_count", keep: retention.maxCount - 1,
+  };
+}
+
+/** Inserts the artifact of a succeeded node run, prunes the node's history, and returns the serialised artifact (§12.5). */
+export async function persistArtifact(
+  tx: Queryable,
+  input: { run: FlowRun; nodeRun: NodeRun; node: FlowNode; outputState: Record<string, unknown>; routingState: Record<string, unknown> },
+): Promise<Record<string, unknown>> {
+  const { run, nodeRun, node } = input;
+  const a = prepareArtifact(input);
   // Insert and prune in one statement. The prune cannot see the new row (same snapshot), so it keeps maxCount - 1.
-  const { rows } = await tx.query(
+  const { rows } = await queryPrepared(
+    tx,
+    "ark_flow_artifact_insert",
     `WITH inserted AS (
        INSERT INTO ark_flow_node_artifacts (flowchart_id, run_id, node_run_id, node_id, node_type, artifact_type, ref_id, execution_index, variant_key,
          retention_mode, expires_at, request_id, correlation_id, payload, idempotency_key)
@@ -87,9 +119,8 @@ export async function persistArtifact(
      )
      SELECT * FROM inserted`,
     [
-      run.flowchartId, run.id, nodeRun.id, node.id, node.type, type, node.refId ?? null, nodeRun.executionIndex, `run-${run.id}-node-run-${nodeRun.id}`,
-      retention.mode, expires, requestId, correlationId, JSON.stringify(payload), `run:${run.id}:node_run:${nodeRun.id}:artifact:${type}`,
-      byTtl, byCount, retention.maxCount - 1,
+      run.flowchartId, run.id, nodeRun.id, node.id, node.type, a.type, a.refId, nodeRun.executionIndex, a.variantKey,
+      a.retentionMode, a.expiresInSeconds, a.requestId, a.correlationId, JSON.stringify(a.payload), a.idempotencyKey, a.byTtl, a.byCount, a.keep,
     ],
   );
   return serialiseArtifact(rows[0]!);

@@ -7,11 +7,12 @@
  */
 import type { EmitFn } from "../../events/index.js";
 import type { Queryable } from "../../store/store-port.js";
-import { resolveOutgoingConnectors, type RoutingOutcome } from "../graph/index.js";
 import { claimActivations, type ClaimedWork } from "./activation-claim.js";
 import type { EngineCore } from "./engine-core.js";
 import type { DispatchOutcome, FlowRun, NodeRun } from "./engine-types.js";
 import { persistArtifact } from "./node-artifacts.js";
+import type { ActivationRow } from "./node-run-create.js";
+import { degradedReason, persistSuccesses, planSuccess, routeOf, type FiredActivations, type SuccessPlan } from "./success-batch.js";
 import { emitArtifactPersisted, emitNodeFinished, emitRunUpdated } from "./run-events.js";
 import { decideOutcome, finaliseIfDrained } from "./run-finalise.js";
 import { NODE_RUN_COLUMNS, toNodeRun } from "./run-rows.js";
@@ -29,21 +30,9 @@ export interface PersistReport {
   readonly chained: ClaimedWork[];
 }
 
-const ROUTABLE = new Set(["running", "pausing", "paused", "stopping"]);
-const DISCARDED: PersistReport = { persisted: false, run: null, activations: 0, chained: [] };
+export { degradedReason } from "./success-batch.js";
 
-/** §11.4 degraded markers, from the dispatch metadata and the node's output. */
-export function degradedReason(meta: Readonly<Record<string, unknown>>, output: Readonly<Record<string, unknown>>): string | null {
-  const text = (v: unknown) => (typeof v === "string" && v.trim() !== "" ? v.trim() : null);
-  const reason = text(meta.fallback_reason) ?? text(meta.api_failure_category);
-  if (reason) return reason;
-  if (meta.dispatch_uncertain === true) return "dispatch_uncertain";
-  if (meta.cli_fallback_used === true) return "cli_fallback_used";
-  if (output.fallback_used === true || meta.deterministic_fallback_used === true) return "deterministic_fallback_used";
-  if (output.execution_status === "success_with_warning") return "success_with_warning";
-  if (meta.fallback_attempted === true) return "degraded";
-  return null;
-}
+const DISCARDED: PersistReport = { persisted: false, run: null, activations: 0, chained: [] };
 
 /** A node-run update that only applies while `owner` holds the lease; it also closes the node run's activation. */
 async function updateOwned(tx: Queryable, set: string, params: unknown[], ids: { nodeRunId: string; activationId: string; owner: string }): Promise<NodeRun | null> {
@@ -81,40 +70,105 @@ export async function failNodeRun(
   return nodeRun;
 }
 
+/** One finished node run and its outcome, to persist. */
+export interface PersistItem {
+  readonly work: ClaimedWork;
+  readonly outcome: DispatchOutcome;
+}
+
+/** What persisting a batch did: per item whether it was persisted, and what the batch fired and claimed. */
+export interface BatchPersistReport {
+  readonly persisted: readonly boolean[];
+  readonly run: FlowRun | null;
+  readonly activations: number;
+  readonly chained: ClaimedWork[];
+}
+
 /**
  * Persists the outcome of `work`; the caller retries on a thrown store error. With `chainLimit` > 0 the worker also
  * claims (up to that many of) the activations this result fired, in the same transaction.
  */
-export function persistOutcome(core: EngineCore, work: ClaimedWork, outcome: DispatchOutcome, chainLimit = 0): Promise<PersistReport> {
+export async function persistOutcome(core: EngineCore, work: ClaimedWork, outcome: DispatchOutcome, chainLimit = 0): Promise<PersistReport> {
+  const report = await persistOutcomes(core, [{ work, outcome }], chainLimit);
+  return report.persisted[0] ? { persisted: true, run: report.run, activations: report.activations, chained: report.chained } : DISCARDED;
+}
+
+/**
+ * Persists the outcomes of several node runs of ONE run in one transaction, in order, exactly as if each had been
+ * persisted in its own transaction right after the previous one (the run's row lock is held throughout, so nothing
+ * can come between them). Consecutive plain successes of different nodes are written set-based (success-batch.ts),
+ * anything else one by one. The run is finalised once at the end when some result may have drained it, and the fired
+ * activations are claimed (up to `chainLimit`) once.
+ */
+export function persistOutcomes(core: EngineCore, items: readonly PersistItem[], chainLimit = 0): Promise<BatchPersistReport> {
   return core.bus.transaction(async (tx, emit) => {
-    const run = await readRun(tx, work.run.id, true);
-    const ids = { nodeRunId: work.nodeRun.id, activationId: work.activationId, owner: core.owner };
-    let activations = 0;
-    let settled = false;
-    if (outcome.result.status === "success") {
-      const result = await persistSuccess(core, tx, emit, run, work, outcome);
-      if (result === null) return DISCARDED;
-      ({ activations, settled } = result);
-    } else {
-      const message = outcome.result.error?.message || `Execution failed with status '${outcome.result.status}'.`;
-      const failed = await failNodeRun(tx, emit, run, ids, { message, code: outcome.result.error?.code ?? outcome.result.status, runMetadata: outcome.runMetadata });
-      if (failed === null) return DISCARDED;
+    const runId = items[0]!.work.run.id;
+    let run = await readRun(tx, runId, true);
+    const tally = { activations: 0, settledAny: false, unsettledAny: false, stale: false, oneByOne: false, persisted: [] as boolean[] };
+    const record = (step: { activations: number; settled: boolean } | null, oneByOne: boolean) => {
+      tally.persisted.push(step !== null);
+      tally.oneByOne ||= oneByOne;
+      if (step === null) return;
+      tally.activations += step.activations;
+      tally.settledAny ||= step.settled;
+      tally.unsettledAny ||= !step.settled;
+      // Only a one-by-one result that did not simply route on can have changed the run (outcome, warnings, status).
+      tally.stale ||= oneByOne && !step.settled;
+    };
+    let segment: SuccessPlan[] = [];
+    let segments = 0;
+    let fired: FiredActivations | null = null;
+    const flushSegment = async () => {
+      if (segment.length === 0) return;
+      const persisted = await persistSuccesses(core, tx, emit, run, segment);
+      segments += 1;
+      fired = persisted.fired;
+      segment = [];
+      for (const step of persisted.steps) record(step, false);
+    };
+    for (const { work, outcome } of items) {
+      const plan = tally.stale ? null : planSuccess(core, run, work, outcome);
+      if (plan !== null && !segment.some((p) => p.work.node.id === work.node.id)) {
+        segment.push(plan);
+        continue;
+      }
+      await flushSegment();
+      if (tally.stale) {
+        run = await readRun(tx, runId);
+        tally.stale = false;
+      }
+      const replanned = plan ?? planSuccess(core, run, work, outcome);
+      if (replanned !== null) segment.push(replanned);
+      else record(await persistOne(core, tx, emit, run, work, outcome), true);
     }
+    await flushSegment();
+    const { persisted, activations } = tally;
+    if (!persisted.includes(true)) return { persisted, run: null, activations: 0, chained: [] };
     // New activations in a running run with no outcome: it cannot have drained, so there is nothing to finalise.
-    const after = settled ? run : await finaliseIfDrained(tx, emit, core.graphs, run.id);
-    const chained = settled ? await chainClaims(core, tx, emit, run, work, chainLimit) : [];
-    if (activations > chained.length) await notifyWork(tx, run.id, core.owner);
-    return { persisted: true, run: after, activations, chained };
+    const after = tally.unsettledAny ? await finaliseIfDrained(tx, emit, core.graphs, runId) : run;
+    const claimable = tally.settledAny && after.status === "running" && after.outcome === null;
+    // One set-based write that fired activations while nothing older was pending: those are what a claim would read.
+    const known = segments === 1 && !tally.oneByOne && fired !== null ? knownPending(fired, after, chainLimit) : undefined;
+    const chained = claimable ? await chainClaims(core, tx, emit, after, items[0]!.work, chainLimit, known) : [];
+    if (activations > chained.length) await notifyWork(tx, runId, core.owner);
+    return { persisted, run: after, activations, chained };
   });
 }
 
-function routeOf(core: EngineCore, run: FlowRun, work: ClaimedWork, routingState: Record<string, unknown>): RoutingOutcome | null {
-  if (run.outcome !== null || !ROUTABLE.has(run.status)) return null;
-  const caps = core.capabilities()?.get(work.node.type);
-  return resolveOutgoingConnectors(work.node, work.graph.outgoing(work.node.id), routingState, {
-    routesByConditionKey: caps?.routesByConditionKey ?? work.node.type === "decision",
-    requireMatchSet: run.settings.agent_runtime_cutover_enabled,
-  });
+/** Persists one node run's outcome in the batch's transaction; null when it was discarded (no longer this worker's). */
+async function persistOne(
+  core: EngineCore,
+  tx: Queryable,
+  emit: EmitFn,
+  run: FlowRun,
+  work: ClaimedWork,
+  outcome: DispatchOutcome,
+): Promise<{ activations: number; settled: boolean } | null> {
+  if (outcome.result.status === "success") return persistSuccess(core, tx, emit, run, work, outcome);
+  const ids = { nodeRunId: work.nodeRun.id, activationId: work.activationId, owner: core.owner };
+  const message = outcome.result.error?.message || `Execution failed with status '${outcome.result.status}'.`;
+  const failed = await failNodeRun(tx, emit, run, ids, { message, code: outcome.result.error?.code ?? outcome.result.status, runMetadata: outcome.runMetadata });
+  return failed === null ? null : { activations: 0, settled: false };
 }
 
 async function persistSuccess(
@@ -161,11 +215,24 @@ async function persistSuccess(
 }
 
 /** Claims fired activations of a running run right away, within its parallel limit (the runtime guardrail is left to the regular claim). */
-async function chainClaims(core: EngineCore, tx: Queryable, emit: EmitFn, run: FlowRun, work: ClaimedWork, chainLimit: number): Promise<ClaimedWork[]> {
+async function chainClaims(
+  core: EngineCore,
+  tx: Queryable,
+  emit: EmitFn,
+  run: FlowRun,
+  work: ClaimedWork,
+  chainLimit: number,
+  pending?: ActivationRow[],
+): Promise<ClaimedWork[]> {
   if (chainLimit <= 0) return [];
   const limit = run.settings.max_runtime_minutes;
   if (limit !== null && run.startedAt !== null && Date.now() - Date.parse(run.startedAt) > limit * 60_000) return [];
-  const { rows } = await tx.query<{ n: number }>("SELECT count(*)::int AS n FROM ark_flow_activations WHERE run_id = $1 AND state = 'claimed'", [run.id]);
-  const capacity = Math.min(chainLimit, run.settings.max_parallel_nodes - Number(rows[0]?.n ?? 0));
-  return claimActivations(core, tx, emit, { run, graph: work.graph, capacity });
+  return claimActivations(core, tx, emit, { run, graph: work.graph, capacity: chainLimit, parallelLimit: run.settings.max_parallel_nodes, pending });
+}
+
+/** What PENDING_ACTIVATIONS_SQL would return now, when the activations just fired are all that is pending. */
+function knownPending(fired: FiredActivations, run: FlowRun, chainLimit: number): ActivationRow[] | undefined {
+  if (fired.pendingBefore !== 0) return undefined;
+  const capacity = Math.min(chainLimit, Math.max(0, run.settings.max_parallel_nodes - fired.claimed));
+  return fired.activations.slice(0, capacity);
 }

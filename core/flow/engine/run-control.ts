@@ -28,8 +28,8 @@ export function emitControlEvent(
   emit: EmitFn,
   run: FlowRun,
   fields: { requestedAction: string; appliedAction: string; statusBefore: RunStatus; updated: boolean; replayRunId?: string | null; warnings?: unknown[] },
-): Promise<unknown> {
-  return emitRunUpdated(emit, run, "control", {
+): void {
+  emitRunUpdated(emit, run, "control", {
     requested_action: fields.requestedAction, applied_action: fields.appliedAction, status_before: fields.statusBefore, status_after: run.status,
     updated: fields.updated, replay_run_id: fields.replayRunId ?? null, warnings: fields.warnings ?? [],
   });
@@ -91,7 +91,27 @@ async function forceCancel(tx: Queryable, emit: EmitFn, run: FlowRun): Promise<s
      SELECT r.id::text AS id FROM ark_flow_runs r JOIN tree t ON r.id = t.id WHERE r.status IN ${ACTIVE_STATUS_SQL} ORDER BY r.id FOR UPDATE OF r`,
     [run.id],
   );
-  const runIds = rows.map((r) => r.id);
+  await cancelRuns(tx, emit, rows.map((r) => r.id));
+  return "canceled";
+}
+
+/** Force-cancels the active child runs (and their descendants) of these node runs, e.g. sub-flows their node runs waited on. */
+export async function cancelChildRuns(tx: Queryable, emit: EmitFn, nodeRunIds: readonly string[]): Promise<void> {
+  if (nodeRunIds.length === 0) return;
+  const { rows } = await tx.query<{ id: string }>(
+    `WITH RECURSIVE tree(id) AS (
+       SELECT r.id FROM ark_flow_runs r WHERE r.parent_node_run_id = ANY($1::bigint[])
+       UNION SELECT r.id FROM ark_flow_runs r JOIN ark_flow_node_runs n ON r.parent_node_run_id = n.id JOIN tree t ON n.run_id = t.id
+     )
+     SELECT r.id::text AS id FROM ark_flow_runs r JOIN tree t ON r.id = t.id WHERE r.status IN ${ACTIVE_STATUS_SQL} ORDER BY r.id FOR UPDATE OF r`,
+    [nodeRunIds],
+  );
+  await cancelRuns(tx, emit, rows.map((r) => r.id));
+}
+
+/** Cancels these runs (locked by the caller) with their running node runs, and tells every engine to abort them. */
+async function cancelRuns(tx: Queryable, emit: EmitFn, runIds: readonly string[]): Promise<void> {
+  if (runIds.length === 0) return;
   for (const id of runIds) {
     const { rows: nodeRuns } = await tx.query(
       `UPDATE ark_flow_node_runs SET status = 'canceled', error = COALESCE(error, 'Canceled by user.'), finished_at = now(), updated_at = now(),
@@ -106,7 +126,6 @@ async function forceCancel(tx: Queryable, emit: EmitFn, run: FlowRun): Promise<s
     await emitRunUpdated(emit, canceled, "canceled");
   }
   await notifyCancel(tx, runIds);
-  return "canceled";
 }
 
 /** Applies pause / resume / cancel (graceful or forced) to a run under its lock, emitting the control event. */

@@ -1,7 +1,8 @@
 /**
  * The events a run emits (reference §13.7), shaped here so every writer sends the same payloads. All events of one
  * run share the stream `flowchart_run:{id}`, so a client replays a whole run with one `after=N`. Events are appended
- * in the caller's transaction and published after it commits (the EventBus), fixing quirk Q15.
+ * in the caller's transaction and published after it commits (the EventBus), fixing quirk Q15. They are queued
+ * (`emit.queue`): the bus appends all events of a transaction in one statement before it commits, in call order.
  *
  * ARK has no activity tasks: the `node:task:*` events describe the node run itself (`task_id` = node run id).
  */
@@ -46,8 +47,8 @@ function ids(run: EventRun): { requestId: string; correlationId: string } {
 }
 
 /** `flowchart:run:updated` with the run's status and a transition (+ extra fields such as failure_message). */
-export function emitRunUpdated(emit: EmitFn, run: EventRun, transition: RunTransition, extra: Record<string, unknown> = {}): Promise<unknown> {
-  return emit({
+export function emitRunUpdated(emit: EmitFn, run: EventRun, transition: RunTransition, extra: Record<string, unknown> = {}): void {
+  emit.queue({
     eventType: "flowchart:run:updated", entityKind: "flowchart_run", entityId: run.id, roomKeys: runRooms(run), sequenceStream: runStream(run.id), ...ids(run),
     payload: {
       flowchart_id: run.flowchartId, flowchart_run_id: run.id, status: run.status, started_at: run.startedAt, finished_at: run.finishedAt,
@@ -75,20 +76,20 @@ function nodePayload(run: EventRun, nodeRun: EventNodeRun): Record<string, unkno
   };
 }
 
-function emitNodeUpdated(emit: EmitFn, run: EventRun, nodeRun: EventNodeRun, runtime: unknown): Promise<unknown> {
-  return emit({
+function emitNodeUpdated(emit: EmitFn, run: EventRun, nodeRun: EventNodeRun, runtime: unknown): void {
+  emit.queue({
     eventType: "flowchart:node:updated", entityKind: "flowchart_node", entityId: nodeRun.id, roomKeys: nodeRooms(run, nodeRun.nodeId),
     sequenceStream: runStream(run.id), ...ids(run), runtime, payload: nodePayload(run, nodeRun),
   });
 }
 
 /** Node start: `node:task:updated(started)` then `flowchart:node:updated(running)`. */
-export async function emitNodeStarted(emit: EmitFn, run: EventRun, nodeRun: EventNodeRun): Promise<void> {
-  await emit({
+export function emitNodeStarted(emit: EmitFn, run: EventRun, nodeRun: EventNodeRun): void {
+  emit.queue({
     eventType: "node:task:updated", entityKind: "task", entityId: nodeRun.id, roomKeys: nodeRooms(run, nodeRun.nodeId), sequenceStream: runStream(run.id),
     ...ids(run), runtime: nodeRun.routingMetadata, payload: { ...taskPayload(run, nodeRun), transition: "started" },
   });
-  await emitNodeUpdated(emit, run, nodeRun, nodeRun.routingMetadata);
+  emitNodeUpdated(emit, run, nodeRun, nodeRun.routingMetadata);
 }
 
 /** What a node-run end event adds to the task payload. */
@@ -98,21 +99,21 @@ export interface NodeEndDetails {
 }
 
 /** Node end: `node:task:completed` then `flowchart:node:updated` with the node run's final status. */
-export async function emitNodeFinished(emit: EmitFn, run: EventRun, nodeRun: EventNodeRun, details: NodeEndDetails = {}): Promise<void> {
+export function emitNodeFinished(emit: EmitFn, run: EventRun, nodeRun: EventNodeRun, details: NodeEndDetails = {}): void {
   const runtime = details.guardrail ? null : nodeRun.routingMetadata;
   const extra: Record<string, unknown> = { terminal_status: nodeRun.status, runtime_evidence: nodeRun.routingMetadata.runtime_evidence ?? null };
   if (details.failureMessage) extra.failure_message = details.failureMessage;
   if (details.guardrail) extra.guardrail_failure = true;
-  await emit({
+  emit.queue({
     eventType: "node:task:completed", entityKind: "task", entityId: nodeRun.id, roomKeys: nodeRooms(run, nodeRun.nodeId), sequenceStream: runStream(run.id),
     ...ids(run), runtime, payload: { ...taskPayload(run, nodeRun), ...extra },
   });
-  await emitNodeUpdated(emit, run, nodeRun, runtime);
+  emitNodeUpdated(emit, run, nodeRun, runtime);
 }
 
 /** `flowchart:node_artifact:persisted` (the artifact summary without its payload; read the artifact for that). */
-export function emitArtifactPersisted(emit: EmitFn, run: EventRun, nodeRun: EventNodeRun, artifact: Record<string, unknown>): Promise<unknown> {
-  return emit({
+export function emitArtifactPersisted(emit: EmitFn, run: EventRun, nodeRun: EventNodeRun, artifact: Record<string, unknown>): void {
+  emit.queue({
     eventType: "flowchart:node_artifact:persisted", entityKind: "node_artifact", entityId: String(artifact.id), roomKeys: nodeRooms(run, nodeRun.nodeId),
     sequenceStream: runStream(run.id), requestId: String(artifact.request_id), correlationId: String(artifact.correlation_id),
     payload: {

@@ -5,6 +5,7 @@
  * pending `completed` — with every join that still holds tokens reported in its warnings.
  */
 import type { EmitFn } from "../../events/index.js";
+import { queryPrepared } from "../../store/prepared-query.js";
 import type { Queryable } from "../../store/store-port.js";
 import { joinRequirementOf, stalledJoins, type FanInState, type GraphIndex } from "../graph/index.js";
 import type { FlowRun, RunStatus, RunWarning } from "./engine-types.js";
@@ -32,7 +33,9 @@ export async function addRunWarnings(tx: Queryable, runId: string, warnings: rea
 }
 
 async function activationCounts(tx: Queryable, runId: string): Promise<{ claimed: number; pending: number }> {
-  const { rows } = await tx.query<{ claimed: number; pending: number }>(
+  const { rows } = await queryPrepared<{ claimed: number; pending: number }>(
+    tx,
+    "ark_flow_activation_counts",
     `SELECT count(*) FILTER (WHERE state = 'claimed')::int AS claimed, count(*) FILTER (WHERE state = 'pending')::int AS pending
        FROM ark_flow_activations WHERE run_id = $1 AND state <> 'done'`,
     [runId],
@@ -79,6 +82,11 @@ async function transition(tx: Queryable, emit: EmitFn, run: FlowRun, status: Run
   await emitRunUpdated(emit, updated, TRANSITION[status]!, extra);
   await notifyWork(tx, run.id);
   return updated;
+}
+
+/** Ends the run now with a final status (the caller holds its row lock and has closed what was in flight). */
+export function endRun(tx: Queryable, emit: EmitFn, graphs: RunGraphCache, run: FlowRun, status: "completed" | "failed" | "stopped"): Promise<FlowRun> {
+  return transition(tx, emit, run, status, graphs);
 }
 
 /**

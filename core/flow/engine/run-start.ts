@@ -4,6 +4,7 @@
  * with no tokens), and workers are woken through NOTIFY when the transaction commits.
  */
 import { ArkError } from "../../errors/index.js";
+import { queryPrepared } from "../../store/prepared-query.js";
 import type { Queryable } from "../../store/store-port.js";
 import { assertValidGraph, type FlowGraph, type LatestResult, type UpstreamToken } from "../graph/index.js";
 import { notFound } from "../store/flow-ids.js";
@@ -92,9 +93,24 @@ export async function insertRun(tx: Queryable, input: NewRun): Promise<FlowRun> 
   return run;
 }
 
+const READ_RUN_SQL = `SELECT ${RUN_COLUMNS} FROM ark_flow_runs WHERE id = $1`;
+
+/**
+ * Locking a run starts the engine's work on it (persist, control, hand-back), so the same statement sets, for the rest
+ * of this transaction only, how PostgreSQL plans the engine's statements: with the cached generic plan of each prepared
+ * statement, and by index wherever there is one. The engine's statements are written as index lookups per run, node
+ * run or activation; re-planning them on every execution costs 1-2 ms for the set-based ones, and a plan made while the
+ * tables were small (a new deployment, a benchmark) reads whole tables, or the partial indexes of running node runs and
+ * pending activations (which keep an entry for every row that was ever in that state until VACUUM): each statement then
+ * got slower the longer a run ran.
+ */
+export const ENGINE_PLANNING =
+  "set_config('plan_cache_mode', 'force_generic_plan', true) AS plan_cache_mode, set_config('enable_seqscan', 'off', true) AS enable_seqscan";
+const READ_RUN_LOCKED_SQL = `SELECT ${ENGINE_PLANNING}, ${RUN_COLUMNS} FROM ark_flow_runs WHERE id = $1 FOR UPDATE`;
+
 /** Reads a run (optionally locking its row for the rest of the transaction); ARK_NOT_FOUND when missing. */
 export async function readRun(db: Queryable, runId: string, lock = false): Promise<FlowRun> {
-  const { rows } = await db.query(`SELECT ${RUN_COLUMNS} FROM ark_flow_runs WHERE id = $1${lock ? " FOR UPDATE" : ""}`, [runId]);
+  const { rows } = await queryPrepared(db, lock ? "ark_flow_run_lock" : "ark_flow_run_read", lock ? READ_RUN_LOCKED_SQL : READ_RUN_SQL, [runId]);
   if (!rows[0]) throw notFound("Flowchart run", runId);
   return toFlowRun(rows[0]);
 }

@@ -5,13 +5,16 @@
  */
 import type { EmitFn } from "../../events/index.js";
 import { errorMessage } from "../../errors/index.js";
+import { queryPrepared } from "../../store/prepared-query.js";
 import type { Queryable } from "../../store/store-port.js";
 import {
   joinRequirementOf,
   offerToken,
   restoreFanInState,
   tokensForSelected,
+  type FanInState,
   type FlowConnector,
+  type JoinRequirement,
   type GraphIndex,
   type UpstreamToken,
 } from "../graph/index.js";
@@ -106,4 +109,80 @@ async function queueFollowUp(core: EngineCore, tx: Queryable, run: FlowRun): Pro
     await decideOutcome(tx, run.id, "failed", "Flowchart reached Start node but failed to queue a follow-up run.");
     return null;
   }
+}
+
+/** Tokens one finished node run delivers (none for a node run that was discarded). */
+export interface TokenDelivery {
+  readonly producedBy: string | null;
+  readonly tokens: readonly { target: string; token: UpstreamToken }[];
+}
+
+/**
+ * offer() for the tokens of several node runs, set-based: the fan-in queues involved are read (locked) once, the tokens
+ * are offered in order exactly as one offer() after another would, and then the queues and the fired activations are
+ * written with one statement each. No token may target the Start node. Returns the activations fired per delivery.
+ */
+export async function offerTokens(tx: Queryable, runId: string, graph: GraphIndex, deliveries: readonly TokenDelivery[]): Promise<number[]> {
+  const joins = new Map<string, JoinRequirement>();
+  for (const { tokens } of deliveries) {
+    for (const { target } of tokens) if (!joins.has(target)) joins.set(target, joinRequirementOf(graph, target));
+  }
+  const queued = [...joins].filter(([, join]) => join.parentIds.length > 0 && join.required !== 1).map(([target]) => target);
+  let state = restoreFanInState({ version: 1, queues: {} });
+  const existed = new Set<string>();
+  if (queued.length > 0) {
+    const { rows } = await queryPrepared<{ target_node_id: string; queues: unknown }>(
+      tx,
+      "ark_flow_fan_in_lock",
+      "SELECT target_node_id, queues FROM ark_flow_fan_in WHERE run_id = $1 AND target_node_id = ANY($2::text[]) ORDER BY target_node_id FOR UPDATE",
+      [runId, queued],
+    );
+    for (const row of rows) existed.add(row.target_node_id);
+    state = restoreFanInState({ version: 1, queues: Object.fromEntries(rows.map((r) => [r.target_node_id, r.queues])) });
+  }
+  const activations: { node_id: string; tokens: UpstreamToken[]; produced_by: string | null }[] = [];
+  const fired = deliveries.map(({ producedBy, tokens }) => {
+    let count = 0;
+    for (const { target, token } of tokens) {
+      const join = joins.get(target)!;
+      let firings: UpstreamToken[][];
+      if (join.parentIds.length === 0 || join.required === 1) {
+        firings = [[token]];
+      } else {
+        const offered = offerToken(state, target, token, join);
+        state = offered.state;
+        firings = offered.activations;
+      }
+      for (const list of firings) activations.push({ node_id: target, tokens: list, produced_by: producedBy });
+      count += firings.length;
+    }
+    return count;
+  });
+  await writeFanIn(tx, runId, queued, existed, state);
+  if (activations.length > 0) {
+    await queryPrepared(
+      tx,
+      "ark_flow_activations_insert",
+      `INSERT INTO ark_flow_activations (run_id, node_id, tokens, produced_by)
+       SELECT $1, x.e->>'node_id', x.e->'tokens', (x.e->>'produced_by')::bigint FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS x(e, n) ORDER BY x.n`,
+      [runId, JSON.stringify(activations)],
+    );
+  }
+  return fired;
+}
+
+/** Writes the fan-in queues of `targets` as offering left them: emptied ones that existed are deleted, the rest upserted. */
+async function writeFanIn(tx: Queryable, runId: string, targets: readonly string[], existed: ReadonlySet<string>, state: FanInState): Promise<void> {
+  const kept = targets.filter((t) => state.queues[t] !== undefined).map((t) => ({ target: t, queues: state.queues[t] }));
+  const emptied = targets.filter((t) => state.queues[t] === undefined && existed.has(t));
+  if (kept.length === 0 && emptied.length === 0) return;
+  await queryPrepared(
+    tx,
+    "ark_flow_fan_in_write",
+    `WITH removed AS (DELETE FROM ark_flow_fan_in WHERE run_id = $1 AND target_node_id = ANY($3::text[]))
+     INSERT INTO ark_flow_fan_in (run_id, target_node_id, queues)
+     SELECT $1, x.e->>'target', x.e->'queues' FROM jsonb_array_elements($2::jsonb) AS x(e)
+     ON CONFLICT (run_id, target_node_id) DO UPDATE SET queues = EXCLUDED.queues`,
+    [runId, JSON.stringify(kept), emptied],
+  );
 }

@@ -5,6 +5,7 @@
  * database-wide while ARK's tables live in a schema, so every notice names its schema and engines of other schemas
  * (other deployments, parallel test schemas) ignore it — run ids are only unique within one schema.
  */
+import { queryPrepared } from "../../store/prepared-query.js";
 import type { Queryable } from "../../store/store-port.js";
 
 /** The LISTEN/NOTIFY channel of the flow engine. */
@@ -17,7 +18,7 @@ const NOTIFY_SQL = "SELECT pg_notify($1, ($2::jsonb || jsonb_build_object('schem
 
 /** Queues a work notice in the transaction; `by` (the engine that wakes itself anyway) lets that engine skip it. */
 export async function notifyWork(tx: Queryable, runId: string, by: string | null = null): Promise<void> {
-  await tx.query(NOTIFY_SQL, [FLOW_NOTIFY_CHANNEL, JSON.stringify({ kind: "work", run: runId, by })]);
+  await queryPrepared(tx, "ark_flow_notify", NOTIFY_SQL, [FLOW_NOTIFY_CHANNEL, JSON.stringify({ kind: "work", run: runId, by })]);
 }
 
 /** Queues a cancel notice for runs whose in-flight node runs must stop. */

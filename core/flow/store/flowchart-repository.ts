@@ -18,6 +18,7 @@ import {
   type FlowSettings,
   type GraphIssue,
   type GraphValidation,
+  type GraphValidationOptions,
   type NodeTypeCapabilityRegistry,
 } from "../graph/index.js";
 import { DEFAULT_FLOW_SETTINGS, mergeFlowSettings, readFlowSettings } from "./flow-settings.js";
@@ -116,11 +117,15 @@ function checkedSchemaVersion(version: unknown): number {
   return version;
 }
 
-/** Flowchart rows and graphs. `capabilities` gives the node-type registry (built-ins plus plugin types). */
+/**
+ * Flowchart rows and graphs. `capabilities` gives the node-type registry (built-ins plus plugin types), `configProblems`
+ * checks node configs against their type's configSchema (semantic errors, like every other type-specific rule).
+ */
 export class FlowchartRepository {
   constructor(
     private readonly store: Store,
     private readonly capabilities: () => NodeTypeCapabilityRegistry | undefined = () => undefined,
+    readonly configProblems?: GraphValidationOptions["configProblems"],
   ) {}
 
   /** Creates a flowchart (and its graph, default: a lone start node). Structural graph errors refuse the whole create. */
@@ -231,14 +236,14 @@ export class FlowchartRepository {
       for (const row of rows) existing.add(row.id);
     }
     const refExists = (nodeType: string, refId: number) => nodeType !== "flowchart" || existing.has(String(refId));
-    return validateGraph(graph, { registry: this.capabilities(), refExists });
+    return validateGraph(graph, { registry: this.capabilities(), refExists, configProblems: this.configProblems });
   }
 
   private prepareGraph(payload: unknown, trusted: boolean): { graph: FlowGraph; validation: GraphValidationView; keyChanges: DecisionKeyChange[] } {
     const registry = this.capabilities();
     const { graph: raw, issues } = trusted ? { graph: payload as FlowGraph, issues: [] } : normaliseGraphPayload(payload);
     const { graph, changes } = syncDecisionConnectors(raw, registry);
-    const result = validateGraph(graph, { registry });
+    const result = validateGraph(graph, { registry, configProblems: this.configProblems });
     const validation: GraphValidation = { ...result, valid: result.valid && issues.length === 0, structuralErrors: [...issues, ...result.structuralErrors] };
     if (validation.structuralErrors.length > 0) assertValidGraph({ ...validation, semanticErrors: [] }, "Flowchart graph");
     return { graph, validation: validationView(validation), keyChanges: changes };

@@ -16,6 +16,7 @@ import { FlowEngine, type FlowEngineOptions, type FlowEngineSettings } from "../
 import type { FlowRun } from "../engine/engine-types.js";
 import { createNodeTypeCapabilityRegistry, flowFileInvalidError, parseFlowFile } from "../graph/index.js";
 import { builtInNodeTypes } from "../node-types/built-in-node-types.js";
+import { createNodeConfigCheck } from "../node-types/node-config-check.js";
 
 /**
  * Latches a `record` node waits on (config.latch; with config.latch_per_run the name gets `:{run id}`): release with
@@ -123,8 +124,9 @@ export async function createTestEngine(
   const inline = createInlineDispatcher(() => nodeTypes);
   const router = new DispatchRouter({ dispatchers: { get: (id) => (id === "inline" ? inline : undefined), ids: () => ["inline"] }, contracts: createContractRegistry() });
   const capabilities = createNodeTypeCapabilityRegistry([...nodeTypes.values()]);
+  const configProblems = createNodeConfigCheck(createContractRegistry(), nodeTypes.values());
   engine = new FlowEngine({
-    store, bus, runner: router, capabilities: () => capabilities, settings: { ...TEST_ENGINE_SETTINGS, ...options.settings }, hooks: options.hooks,
+    store, bus, runner: router, capabilities: () => capabilities, configProblems, settings: { ...TEST_ENGINE_SETTINGS, ...options.settings }, hooks: options.hooks,
     readCutover: async () => options.cutover === true,
   });
   if (options.start !== false) await engine.start();
