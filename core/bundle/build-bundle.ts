@@ -11,6 +11,7 @@ import { ArkError } from "../errors/index.js";
 import { KERNEL_API_VERSION } from "../kernel/api-version.js";
 import { bundlePluginSetHash, manifestText, sha256Tag, type BundleManifest } from "./bundle-manifest.js";
 import { DEFAULT_BASE_IMAGE, executorDockerfile, pinnedBaseImage } from "./executor-dockerfile.js";
+import { precompiledPayloadValidator } from "./precompiled-payload-validator.js";
 import type { BundlePlugin } from "./plugin-set.js";
 
 /** Image classes `ark bundle` knows. */
@@ -100,7 +101,7 @@ async function bundleEntry(root: string, entry: string, outfile: string): Promis
       stdin: { contents: entry, resolveDir: root, sourcefile: "ark-executor-entry.ts", loader: "ts" },
       absWorkingDir: root,
       bundle: true, platform: "node", format: "esm", target: "node20", outfile,
-      banner: { js: BANNER }, external: EXTERNAL, legalComments: "none", charset: "utf8", plugins: [sideEffectFreeSources],
+      banner: { js: BANNER }, external: EXTERNAL, legalComments: "none", charset: "utf8", plugins: [precompiledPayloadValidator(root), sideEffectFreeSources],
       // Whitespace and syntax only: identifiers stay readable in stack traces.
       minifyWhitespace: true, minifySyntax: true, keepNames: true,
       define: { "process.env.NODE_ENV": '"production"' }, logLevel: "silent",

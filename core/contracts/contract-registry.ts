@@ -1,6 +1,7 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import { Ajv, type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
 import { ArkError, errorMessage } from "../errors/index.js";
+import { toIssue } from "./contract-issue.js";
 import type { ContractIssue, ContractRegistry } from "./contract-registry-port.js";
 import type { JSONSchema } from "./json-schema.js";
 
@@ -95,26 +96,6 @@ function schemaId(schema: unknown): string {
     });
   }
   return id;
-}
-
-function toIssue(error: ErrorObject): ContractIssue {
-  return {
-    instancePath: error.instancePath,
-    message: issueMessage(error),
-    keyword: error.keyword,
-    params: { ...error.params },
-  };
-}
-
-// ajv's messages omit the offending property name for these keywords; operators need it.
-function issueMessage(error: ErrorObject): string {
-  if (error.keyword === "additionalProperties") {
-    return `must NOT have additional property '${String(error.params.additionalProperty)}'`;
-  }
-  if (error.keyword === "enum" && Array.isArray(error.params.allowedValues)) {
-    return `must be one of: ${error.params.allowedValues.map((v) => JSON.stringify(v)).join(", ")}`;
-  }
-  return error.message ?? error.keyword;
 }
 
 /** JSON with object keys sorted, so two equal schemas compare equal whatever their key order. */

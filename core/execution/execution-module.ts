@@ -16,6 +16,8 @@ import { createProcessDispatcher, type ProcessDispatcherDeps, type ToolHostIssue
 import { executorPluginModules } from "./process-plugin-modules.js";
 import { storeRoutingMetadataWriter } from "./route-metadata.js";
 import { toolHostIssuerSlotRef } from "./tool-host-issuer-ref.js";
+import type { KernelToolHost } from "../tooling/kernel-tool-host.js";
+import { toolHostRef } from "../tooling/tool-host-ref.js";
 
 /** The `execution:` config section. */
 export interface ExecutionConfig {
@@ -49,6 +51,7 @@ export function createExecutionModule(): PluginDefinition<ExecutionConfig> {
   let registries: ContributionRegistries | null = null;
   let router: DispatchRouter | null = null;
   let issuer: ToolHostIssuer | null = null;
+  let tools: KernelToolHost | null = null;
   let processDeps: Omit<ProcessDispatcherDeps, "config" | "toolHostIssuer"> | null = null;
   let processConfig: ProcessDispatcherConfig | null = null;
   const nodeTypes = () => {
@@ -75,10 +78,14 @@ export function createExecutionModule(): PluginDefinition<ExecutionConfig> {
     description: "Dispatcher port: the router, the v1 dispatch contracts, and the inline and process dispatchers.",
     lazy: true,
     requires: ["store"],
+    // Inline node runs call tools in-process through the tooling module's host, scoped to the node run.
+    consumes: [toolHostRef],
     provides: [dispatchRouterRef, toolHostIssuerSlotRef],
     configSchema: executionSectionSchema,
     register(r) {
-      r.dispatcher(createInlineDispatcher(nodeTypes));
+      r.dispatcher(createInlineDispatcher(nodeTypes, (request) => (tools && registries
+        ? { tools: tools.forExecution(request), executors: (id) => registries?.executors.get(id) }
+        : undefined)));
       r.dispatcher(processDispatcher);
       r.provide(dispatchRouterRef, () => {
         if (!router) throw new ArkError("ARK_KERNEL_STATE", "The dispatch router was requested before the execution module's init ran, or after it stopped.");
@@ -88,6 +95,7 @@ export function createExecutionModule(): PluginDefinition<ExecutionConfig> {
     },
     init(ctx) {
       registries = ctx.get(coreServices.registries);
+      tools = ctx.get(toolHostRef);
       const store = ctx.get(coreServices.store);
       const settings = ctx.get(coreServices.settings);
       const kernel = ctx.get(coreServices.kernel);
@@ -115,6 +123,7 @@ export function createExecutionModule(): PluginDefinition<ExecutionConfig> {
     stop() {
       router = null;
       registries = null;
+      tools = null;
       processDeps = null;
     },
   });

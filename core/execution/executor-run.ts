@@ -6,12 +6,11 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { createContractRegistry } from "../contracts/index.js";
-import { contractIds, executionRequestSchema, executorPayloadSchema } from "../contracts/schemas/index.js";
 import { errorMessage } from "../errors/index.js";
 import type { ExecutionRequest, ExecutionResult, NodeExecutionContext, ToolHost } from "../plugin-api/contributions.js";
 import type { PluginDefinition } from "../plugin-api/plugin.js";
 import { failedResult } from "./execution-results.js";
+import { payloadValidator } from "./payload-validator.js";
 import { readPayloadInput, parseExecutorFlags, type ExecutorFlags, type ExecutorStdin, type PayloadInputProblem } from "./executor-input.js";
 import { formatResultLine, formatStartMarkers } from "./executor-markers.js";
 import { buildExecutorRegistry, type ExecutorRegistry } from "./executor-registry.js";
@@ -55,11 +54,7 @@ function problemResult(problem: PayloadInputProblem): ExecutionResult {
 
 /** The node execution of a validated payload, or a problem. */
 function nodeExecutionOf(value: unknown): { request: ExecutionRequest; executorClass: string; payload: Record<string, unknown> } | PayloadInputProblem {
-  // Only the two schemas the payload needs: registering every core contract costs a quarter second per spawn.
-  const contracts = createContractRegistry();
-  contracts.register(executionRequestSchema);
-  contracts.register(executorPayloadSchema);
-  const check = contracts.check(contractIds.executorPayload, value);
+  const check = payloadValidator()(value);
   if (!check.valid) {
     const first = check.issues[0];
     return { code: "validation_error", message: `The payload violates the v1 executor payload contract: ${first ? `${first.instancePath || "/"} ${first.message}` : "invalid"}.`, details: { issues: check.issues } };
@@ -114,7 +109,9 @@ async function runHandler(io: ExecutorIo, registry: ExecutorRegistry, request: E
   interrupt.addEventListener("abort", stop, { once: true });
   timeout?.addEventListener("abort", stop, { once: true });
   try {
-    const work = (async () => handler(request, controller.signal, { tools: io.toolHost ?? toolHostFromEnv(io.env) }))();
+    const work = (async () => handler(request, controller.signal, {
+      tools: io.toolHost ?? toolHostFromEnv(io.env), executors: (id) => registry.executorFor(id),
+    }))();
     const result = await Promise.race([work, interrupted.promise, ...(timedOut ? [timedOut.promise] : [])]);
     if (typeof result !== "object" || result === null) return failedResult("execution_error", "The node handler returned no result object.");
     return result;

@@ -4,7 +4,7 @@
  * at once, whether or not the node type itself listens to the signal.
  */
 import { errorMessage } from "../errors/index.js";
-import type { DispatcherContribution, ExecutionResult, NodeTypeContribution } from "../plugin-api/contributions.js";
+import type { DispatcherContribution, ExecutionRequest, ExecutionResult, NodeExecutionContext, NodeTypeContribution } from "../plugin-api/contributions.js";
 import { failedResult } from "./execution-results.js";
 
 /** Where the inline dispatcher looks node types up (the kernel's nodeTypes registry). */
@@ -19,8 +19,14 @@ function cancelled(): ExecutionResult {
   return failedResult("cancelled", "Node execution was cancelled.", { status: "cancelled" });
 }
 
-/** Creates the inline dispatcher over a node-type lookup (resolved per call, so plugins registered later are seen). */
-export function createInlineDispatcher(nodeTypes: () => NodeTypeLookup): DispatcherContribution {
+/**
+ * Creates the inline dispatcher over a node-type lookup (resolved per call, so plugins registered later are seen).
+ * `contextFor` gives each node run its tool host (scoped to the run) and the kernel's executors.
+ */
+export function createInlineDispatcher(
+  nodeTypes: () => NodeTypeLookup,
+  contextFor: (request: ExecutionRequest) => NodeExecutionContext | undefined = () => undefined,
+): DispatcherContribution {
   return {
     id: INLINE_DISPATCHER_ID,
     description: "Runs node types in the kernel process (same v1 contract, no transport).",
@@ -36,7 +42,7 @@ export function createInlineDispatcher(nodeTypes: () => NodeTypeLookup): Dispatc
         signal.addEventListener("abort", onAbort, { once: true });
       });
       try {
-        const result = await Promise.race([type.execute(request, signal), aborted]);
+        const result = await Promise.race([type.execute(request, signal, contextFor(request)), aborted]);
         return { ...result, started_at: result.started_at ?? startedAt, finished_at: result.finished_at ?? new Date().toISOString() };
       } catch (err) {
         return signal.aborted ? cancelled() : failedResult("execution_error", `Node execution failed: ${errorMessage(err)}`);
