@@ -113,8 +113,12 @@ export function chunkFile(text: string, docType: DocType, options: ChunkOptions)
   const chunks: Chunk[] = [];
   for (const section of sections) {
     for (const window of lineWindows(lines, section.start, section.end, docType === "text" || docType === "markdown" || docType === "html", options)) {
-      const content = lines.slice(window.start, window.end).join("\n").trim();
-      if (content !== "") chunks.push({ index: chunks.length, startLine: window.start + 1, endLine: window.end, heading: section.heading, content });
+      // Cite the lines that hold text: blank lines at a window's edges are not part of what it says.
+      let first = window.start;
+      let last = window.end - 1;
+      while (first <= last && lines[first]!.trim() === "") first++;
+      while (last >= first && lines[last]!.trim() === "") last--;
+      if (first <= last) chunks.push({ index: chunks.length, startLine: first + 1, endLine: last + 1, heading: section.heading, content: lines.slice(first, last + 1).join("\n") });
     }
   }
   return chunks;
