@@ -3,6 +3,7 @@ import { RUN_STATUSES } from "../flow/api/run-routes.js";
 import { KERNEL_API_VERSION } from "../kernel/api-version.js";
 import type { GlobalOptions } from "./cli-options.js";
 import { bundleCommand, type BundleOptions } from "./commands/bundle.js";
+import { pluginNewToolDomain } from "./commands/plugin-new.js";
 import { configPrintCommand, configSchemaCommand, configValidateCommand } from "./commands/config.js";
 import { dbMigrateCommand, dbStatusCommand } from "./commands/db.js";
 import { doctorCommand } from "./commands/doctor.js";
@@ -122,7 +123,8 @@ function addMigrationCommands(program: Command, global: () => GlobalOptions, set
     .option("--force", "restore even if the flowchart changed since the apply")
     .option("--export-json <file>", "write the rollback report to FILE")
     .option("--json", "machine-readable output")
-    .action(async (opts: { flowchartId?: string[]; force?: boolean; json?: boolean; exportJson?: string }) => setExit(await migrateRollbackCommand(global(), opts)));
+    // `--json`, `--flowchart-id` and `--export-json` also exist on `migrate`, which parses them first: merge both levels.
+    .action(async (_opts: unknown, cmd: Command) => setExit(await migrateRollbackCommand(global(), cmd.optsWithGlobals())));
 
   const cutover = program.command("cutover").description("the agent runtime cutover gate (agent_runtime_cutover_enabled)");
   cutover.command("status").description("show the gate and its last change").option("--json", "machine-readable output")
@@ -137,6 +139,16 @@ function addMigrationCommands(program: Command, global: () => GlobalOptions, set
     .option("--reason <text>", "why (recorded in the settings version's note)")
     .option("--json", "machine-readable output")
     .action((opts: { actor?: string; reason?: string; json?: boolean }) => cutoverDisableCommand(global(), opts));
+}
+
+/** `ark plugin new tool-domain NAME`. */
+function addPluginAuthoringCommands(program: Command): void {
+  const plugin = program.command("plugin").description("author plugins");
+  plugin.command("new").description("generate a plugin from a template").command("tool-domain").argument("<name>", "domain name, e.g. weather")
+    .description("a tool-domain plugin: domain with schemas and a handler, node type, tests, conformance suite, README")
+    .option("--dir <dir>", "where the plugin folder goes (default plugins/)")
+    .option("--json", "machine-readable output")
+    .action((name: string, opts: { dir?: string; json?: boolean }) => void pluginNewToolDomain(name, opts));
 }
 
 /** Builds the `ark` command tree. `setExit` records the exit code for commands that report rather than throw. */
@@ -186,5 +198,6 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
   addFlowCommands(program, global, setExit);
   addBundleCommand(program, setExit);
   addMigrationCommands(program, global, setExit);
+  addPluginAuthoringCommands(program);
   return program;
 }

@@ -12,7 +12,8 @@ import type { PluginDefinition } from "../plugin-api/plugin.js";
 import { pluginSetHash } from "./plugin-set-hash.js";
 
 /** Built-in node types an executor can run without the flow engine. */
-const EXECUTOR_BUILT_IN_TYPES = new Set(["start", "end", "decision"]);
+/** The kernel's pure node types every executor carries, whatever its plugins. */
+export const EXECUTOR_BUILT_IN_TYPES: ReadonlySet<string> = new Set(["start", "end", "decision"]);
 
 /** The node-type and executor contributions an executor process holds. */
 export interface ExecutorRegistry {

@@ -16,6 +16,7 @@ import type { ExecutorStartInfo } from "./executor-markers.js";
 import { PAYLOAD_FILE_ENV } from "./executor-input.js";
 import { PLUGIN_BASE_DIR_ENV, PLUGIN_MODULES_ENV } from "./executor-plugin-source.js";
 import { failedResult } from "./execution-results.js";
+import { EXECUTOR_BUILT_IN_TYPES } from "./executor-registry.js";
 import { TOOLHOST_TOKEN_ENV, TOOLHOST_URL_ENV } from "./executor-tool-host.js";
 import { resolveTimeouts, type ProcessDispatcherConfig } from "./process-config.js";
 import { dispatchKeyOf, readRecordedResult, recordResult } from "./process-dispatch-record.js";
@@ -88,18 +89,34 @@ function executorCommand(config: ProcessDispatcherConfig, cwd: string): { comman
   return { command: process.execPath, args: ["--import", import.meta.resolve("tsx"), main], bundle: null };
 }
 
-/** The expected plugin-set hash: config, else `plugin_set_hash` of bundle.json next to the bundle, else none. */
-function expectedHashOf(config: ProcessDispatcherConfig, bundle: string | null): string | null {
-  if (config.expectedPluginSetHash) return config.expectedPluginSetHash;
+/** What bundle.json next to the bundle says the executor contains (null without a readable one). */
+function bundleManifestOf(bundle: string | null): { pluginSetHash: string | null; nodeTypes: readonly string[] | null } | null {
   if (!bundle) return null;
   const manifest = path.join(path.dirname(bundle), "bundle.json");
   if (!existsSync(manifest)) return null;
   try {
-    const hash = (JSON.parse(readFileSync(manifest, "utf8")) as { plugin_set_hash?: unknown }).plugin_set_hash;
-    return typeof hash === "string" && hash !== "" ? hash : null;
+    const value = JSON.parse(readFileSync(manifest, "utf8")) as { plugin_set_hash?: unknown; node_types?: unknown };
+    return {
+      pluginSetHash: typeof value.plugin_set_hash === "string" && value.plugin_set_hash !== "" ? value.plugin_set_hash : null,
+      nodeTypes: Array.isArray(value.node_types) ? value.node_types.filter((t): t is string => typeof t === "string") : null,
+    };
   } catch {
     return null;
   }
+}
+
+/** The expected plugin-set hash: config, else `plugin_set_hash` of bundle.json next to the bundle, else none. */
+function expectedHashOf(config: ProcessDispatcherConfig, bundle: string | null): string | null {
+  return config.expectedPluginSetHash ?? bundleManifestOf(bundle)?.pluginSetHash ?? null;
+}
+
+/** A node type the configured bundle does not contain fails before anything is spawned (nothing of the node ran). */
+function missingNodeType(bundle: string | null, request: ExecutionRequest): ExecutionResult | null {
+  const nodeTypes = bundleManifestOf(bundle)?.nodeTypes;
+  if (!nodeTypes || nodeTypes.includes(request.node_type) || EXECUTOR_BUILT_IN_TYPES.has(request.node_type)) return null;
+  return failedResult("ARK_EXECUTOR_PLUGIN_SET_MISMATCH", `The executor bundle ${bundle} has no plugin for node type '${request.node_type}' (it contains: ${nodeTypes.join(", ") || "none"}); rebuild it with the plugin that provides it (ark bundle --plugins ...).`, {
+    retryable: false, details: { node_type: request.node_type, bundle_node_types: nodeTypes, bundle },
+  });
 }
 
 function scrubbedEnv(deps: ProcessDispatcherDeps): Record<string, string> {
@@ -146,6 +163,8 @@ async function executorEnv(deps: ProcessDispatcherDeps, request: ExecutionReques
 async function dispatchOne(deps: ProcessDispatcherDeps, request: ExecutionRequest, options: DispatchOptions): Promise<ExecutionResult> {
   const timeouts = resolveTimeouts(deps.config, deps.readSettings ? await deps.readSettings() : {});
   const { command, args, bundle } = executorCommand(deps.config, deps.cwd ?? process.cwd());
+  const missing = missingNodeType(bundle, request);
+  if (missing) return { ...missing, run_metadata: { dispatch_status: "dispatch_failed", dispatch_uncertain: false } };
   const payload = {
     ...buildExecutorPayload(request, { dispatcherId: PROCESS_DISPATCHER_ID, executorClass: options.executorClass, requestId: String(request.request_id ?? request.execution_id) }),
     timeout_seconds: Math.min(86400, Math.max(1, Math.ceil(timeouts.executionSeconds))),

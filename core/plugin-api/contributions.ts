@@ -134,9 +134,11 @@ export interface ToolHost {
   describe(): Promise<readonly ToolDescriptor[]>;
 }
 
-/** What a node handler gets besides its request: the tool host of its node run. */
+/** What a node handler gets besides its request: the tool host of its node run, and the executors where it runs. */
 export interface NodeExecutionContext {
   readonly tools: ToolHost;
+  /** The executors available where the node runs (the kernel's registry inline, the bundle's plugins in a sandbox). */
+  readonly executors?: (id: string) => ExecutorContribution | undefined;
 }
 
 /** One operation of a tool domain, with its JSON Schemas. */
@@ -187,15 +189,38 @@ export interface EventChannelContribution {
   publish(event: EventEnvelope): Promise<void> | void;
 }
 
-/** A versioned transform of stored flowchart definitions, run by `ark migrate`. */
+/** One finding of a flow migration step (reference tools-and-migration §6.3: stable dotted code, severity, where). */
+export interface FlowMigrationIssue {
+  readonly code: string;
+  readonly message: string;
+  readonly severity: "error" | "warning";
+  readonly node_id?: string;
+  readonly edge_id?: string;
+}
+
+/** What a flow migration step is told about the run it is part of. */
+export interface FlowMigrationContext {
+  /** Strict policy (the default): `policy.*` findings are errors; non-strict makes them warnings. */
+  readonly strictPolicy: boolean;
+  /** Records a finding of the transform (validation and dry-run findings are returned instead). */
+  issue(issue: FlowMigrationIssue): void;
+}
+
+/**
+ * A versioned transform of stored flowchart definitions, run by `ark migrate`. The definition is the flowchart's
+ * migration snapshot (`{flowchart, nodes, edges}` in the reference's field names; see core/migration/README.md).
+ */
 export interface FlowMigrationContribution {
   readonly id: string;
   readonly description?: string;
   readonly from: number;
   readonly to: number;
-  transform(definition: Record<string, unknown>): Record<string, unknown>;
-  /** Problems with the transformed definition, as messages; empty when valid. */
-  validate?(definition: Record<string, unknown>): string[];
+  /** Returns the transformed snapshot; must not change its input and must be a pure function of it (and the context). */
+  transform(definition: Record<string, unknown>, context?: FlowMigrationContext): Record<string, unknown>;
+  /** Problems with the transformed definition (plain messages count as errors); empty when valid. */
+  validate?(definition: Record<string, unknown>, context?: FlowMigrationContext): readonly (string | FlowMigrationIssue)[];
+  /** Dry execution checks of the transformed definition (routes and fan-in resolvable), run after `validate`. */
+  dryRun?(definition: Record<string, unknown>, context?: FlowMigrationContext): readonly (string | FlowMigrationIssue)[];
 }
 
 /** A SQL schema migration a plugin ships; ids are namespaced by plugin id and applied in order. */

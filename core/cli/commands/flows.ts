@@ -11,6 +11,7 @@ import { flowFileInvalidError, formatFlowFileIssue, parseFlowFile } from "../../
 import type { GlobalOptions } from "../cli-options.js";
 import { out, outJson, table } from "../output.js";
 import { withFlowKernel } from "./flow-kernel.js";
+import { flowsImportLegacyCommand } from "./flows-legacy.js";
 
 /** Reads a flow file; syntax and schema errors are reported before any kernel boots. */
 function readFlowFile(file: string): string {
@@ -26,7 +27,8 @@ function readFlowFile(file: string): string {
 }
 
 /** `ark flows import`: exit 0 when imported; errors throw (exit 1 with every positioned problem). */
-export async function flowsImportCommand(global: GlobalOptions, file: string, opts: { json?: boolean; new?: boolean }): Promise<void> {
+export async function flowsImportCommand(global: GlobalOptions, file: string, opts: { json?: boolean; new?: boolean; legacy?: boolean }): Promise<void> {
+  if (opts.legacy) return flowsImportLegacyCommand(global, file, opts);
   const text = readFlowFile(file);
   await withFlowKernel(global, { workers: false }, async (flow) => {
     const result = await importFlowText(flow.imports, text, file, { matchName: opts.new !== true });
