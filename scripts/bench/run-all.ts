@@ -7,6 +7,11 @@ const benches: Record<string, () => Promise<string>> = {
   "kernel-boot": () => import("./kernel-boot.js").then((m) => m.main()).then(() => "ok"),
   store: () => import("./store.js").then((m: { main(): Promise<unknown> }) => m.main()).then(() => "ok"),
   flow: () => import("./flow.js").then((m: { main(argv: readonly string[]): Promise<unknown> }) => m.main(flags)).then(() => "ok"),
+  dispatch: () => import("./dispatch.js").then((m) => m.main()).then(() => "ok"),
+  bundle: () => import("./bundle.js").then((m) => m.main()).then(() => "ok"),
+  tools: () => import("./tools.js").then((m) => m.main()).then(() => "ok"),
+  rag: () => import("./rag.js").then((m: { main(): Promise<unknown> }) => m.main()).then(() => "ok"),
+  migrate: () => import("./migrate.js").then((m: { main(): Promise<unknown> }) => m.main()).then(() => "ok"),
 };
 
 const flags = process.argv.slice(2).filter((a) => a.startsWith("--"));
