@@ -119,7 +119,7 @@ describe("executor entrypoint (in process)", () => {
         seen.push({ auth: req.headers.authorization, body: body ? JSON.parse(body) : undefined });
         res.setHeader("content-type", "application/json");
         if (req.headers.authorization !== "Bearer good") return void res.writeHead(401).end(JSON.stringify({ error: { code: "ARK_TOOL_TOKEN_INVALID", message: "bad token" } }));
-        if (req.url === "/api/executor/tools") return void res.end(JSON.stringify({ tools: [{ domain: "memory", operation: "get", input: {} }] }));
+        if (req.url === "/api/internal/tool-host/tools") return void res.end(JSON.stringify({ tools: [{ domain: "memory", operation: "get", input: {} }] }));
         res.end(JSON.stringify({ ok: true, status: "success", output: { echoed: (JSON.parse(body) as { input: unknown }).input }, warnings: [], trace: {}, replayed: false }));
       });
     });

@@ -34,6 +34,8 @@ export interface ToolHostScope {
   readonly node_type: string;
   readonly execution_index: number;
   readonly dispatcher: string;
+  /** The tool domains the node may call (null: any). */
+  readonly tool_domains?: readonly string[] | null;
 }
 
 /** Mints a tool-host URL and token for one node run (core/tooling wires it); null = no tool host for this run. */
@@ -110,6 +112,16 @@ function expectedHashOf(config: ProcessDispatcherConfig, bundle: string | null):
   return config.expectedPluginSetHash ?? bundleManifestOf(bundle)?.pluginSetHash ?? null;
 }
 
+/**
+ * The tool domains a node's token may call: `node_config.tool_domains` when given, else every domain for an LLM
+ * `task` node (its model picks tools), else only the node type's own domain (a memory node calls `memory`).
+ */
+function toolDomainsOf(request: ExecutionRequest): string[] | null {
+  const listed = request.node_config.tool_domains;
+  if (Array.isArray(listed)) return listed.filter((d): d is string => typeof d === "string");
+  return request.node_type === "task" ? null : [request.node_type];
+}
+
 /** A node type the configured bundle does not contain fails before anything is spawned (nothing of the node ran). */
 function missingNodeType(bundle: string | null, request: ExecutionRequest): ExecutionResult | null {
   const nodeTypes = bundleManifestOf(bundle)?.nodeTypes;
@@ -153,7 +165,7 @@ async function executorEnv(deps: ProcessDispatcherDeps, request: ExecutionReques
     ? await issuer({
       flowchart_run_id: request.flowchart_run_id === undefined || request.flowchart_run_id === null ? null : String(request.flowchart_run_id),
       node_id: String(request.node_id), node_run_id: String(request.execution_id), node_type: request.node_type,
-      execution_index: request.execution_index, dispatcher: PROCESS_DISPATCHER_ID,
+      execution_index: request.execution_index, dispatcher: PROCESS_DISPATCHER_ID, tool_domains: toolDomainsOf(request),
     })
     : null;
   if (access) Object.assign(env, { [TOOLHOST_URL_ENV]: access.url, [TOOLHOST_TOKEN_ENV]: access.token });

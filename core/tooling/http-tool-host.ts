@@ -24,7 +24,7 @@ function failedResult(call: ToolInvocation, code: string, message: string, detai
   };
 }
 
-/** A ToolHost calling `POST /api/executor/tools/invoke` and `GET /api/executor/tools`. */
+/** A ToolHost calling `POST /api/internal/tool-host/invoke` and `GET /api/internal/tool-host/tools`. */
 export function createHttpToolHost(options: HttpToolHostOptions): ToolHost {
   const base = options.url.replace(/\/+$/, "");
   const doFetch = options.fetch ?? fetch;
@@ -34,7 +34,7 @@ export function createHttpToolHost(options: HttpToolHostOptions): ToolHost {
       const body = { domain: call.domain, operation: call.operation, input: call.input ?? null, ...(call.idempotencyKey ? { idempotency_key: call.idempotencyKey } : {}), ...(call.scope ? { scope: call.scope } : {}) };
       let response: Response;
       try {
-        response = await doFetch(`${base}/api/executor/tools/invoke`, { method: "POST", headers, body: JSON.stringify(body), ...(call.signal ? { signal: call.signal } : {}) });
+        response = await doFetch(`${base}/api/internal/tool-host/invoke`, { method: "POST", headers, body: JSON.stringify(body), ...(call.signal ? { signal: call.signal } : {}) });
       } catch (err) {
         return failedResult(call, call.signal?.aborted ? "ARK_TOOL_CANCELLED" : "ARK_TOOL_HANDLER_FAILED", `Tool host unreachable: ${errorMessage(err)}`);
       }
@@ -47,7 +47,7 @@ export function createHttpToolHost(options: HttpToolHostOptions): ToolHost {
       return failedResult(call, error.code ?? `http_${response.status}`, error.message ?? `Tool host answered HTTP ${response.status}.`, error.details);
     },
     async describe(): Promise<readonly ToolDescriptor[]> {
-      const response = await doFetch(`${base}/api/executor/tools`, { headers });
+      const response = await doFetch(`${base}/api/internal/tool-host/tools`, { headers });
       const payload = (await response.json().catch(() => null)) as { tools?: ToolDescriptor[]; error?: { code?: string; message?: string } } | null;
       if (!response.ok || !payload?.tools) {
         const code = payload?.error?.code;

@@ -98,14 +98,14 @@ describe("tool HTTP routes", () => {
   describe("executor callbacks with a node-run token", () => {
     const scopeA = { flowchart_run_id: "100", node_run_id: "1000", node_id: "n1", node_type: "task" };
     const invoke = (token: string, body: Record<string, unknown>) =>
-      http(`${url}/api/executor/tools/invoke`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body });
+      http(`${url}/api/internal/tool-host/invoke`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body });
 
     it("calls tools with the token's scope forced onto the call", async () => {
       const token = kernel.get(toolHostRef).issueNodeRunToolToken(scopeA, 60);
       const answer = await invoke(token, { domain: "probe", operation: "echo", input: { text: "hi" }, scope: { workspace: "w1", node_run_id: "1000" } });
       expect(answer.status).toBe(200);
       expect(answer.json.output).toEqual({ text: "hi", scope: { ...scopeA, workspace: "w1" } });
-      const listed = await http(`${url}/api/executor/tools`, { headers: { authorization: `Bearer ${token}` } });
+      const listed = await http(`${url}/api/internal/tool-host/tools`, { headers: { authorization: `Bearer ${token}` } });
       expect(listed.json.tools.length).toBeGreaterThanOrEqual(3);
       // The sandbox's client speaks the same contract.
       const host = createHttpToolHost({ url, token });
@@ -131,9 +131,20 @@ describe("tool HTTP routes", () => {
       expect(otherRun.json.error.code).toBe("ARK_TOOL_SCOPE_FORBIDDEN");
     });
 
+    it("limits a token to the tool domains its node may use (403 for others, and the listing shows only those)", async () => {
+      const token = kernel.get(toolHostRef).issueNodeRunToolToken({ ...scopeA, node_type: "memory", tool_domains: ["probe"] }, 60);
+      expect((await invoke(token, { domain: "probe", operation: "echo", input: { text: "ok" } })).status).toBe(200);
+      const listed = await http(`${url}/api/internal/tool-host/tools`, { headers: { authorization: `Bearer ${token}` } });
+      expect(new Set(listed.json.tools.map((t: { domain: string }) => t.domain))).toEqual(new Set(["probe"]));
+      const none = kernel.get(toolHostRef).issueNodeRunToolToken({ ...scopeA, node_type: "workspace", tool_domains: ["workspace"] }, 60);
+      const refused = await invoke(none, { domain: "probe", operation: "echo", input: { text: "no" } });
+      expect([refused.status, refused.json.error.code]).toEqual([403, "ARK_TOOL_SCOPE_FORBIDDEN"]);
+      expect(refused.json.error.details.allowed).toEqual(["workspace"]);
+    });
+
     it("answers 401 for missing, tampered, foreign and expired tokens", async () => {
       const body = { domain: "probe", operation: "echo", input: { text: "x" } };
-      const missing = await http(`${url}/api/executor/tools/invoke`, { method: "POST", body });
+      const missing = await http(`${url}/api/internal/tool-host/invoke`, { method: "POST", body });
       expect([missing.status, missing.json.error.code]).toEqual([401, "ARK_TOOL_TOKEN_INVALID"]);
       const token = kernel.get(toolHostRef).issueNodeRunToolToken(scopeA, 60);
       const [prefix, claims, signature] = token.split(".");

@@ -1,6 +1,6 @@
 /**
  * HTTP routes of the tool domains: `GET /api/tools`, `POST /api/tools/{domain}/{operation}` (api token), and the
- * sandbox callbacks `GET /api/executor/tools`, `POST /api/executor/tools/invoke` (node-run token, or the api token).
+ * sandbox callbacks `GET /api/internal/tool-host/tools`, `POST /api/internal/tool-host/invoke` (node-run token, or the api token).
  * 200 always carries a ToolInvocationResult (it may be `failed`: the tool ran and failed); a call that never ran
  * answers the API error envelope (400 input, 404 unknown, 409 in progress or key conflict, 401/403 token).
  */
@@ -99,6 +99,23 @@ export function scopeForToken(claims: NodeRunTokenClaims, asked: Readonly<Record
   return { ...(asked ?? {}), ...claims.scope };
 }
 
+/** The tool domains a token may call: its scope's `tool_domains` (plus the node type's own domain), or all when unset. */
+function allowedDomains(claims: NodeRunTokenClaims | null): ReadonlySet<string> | null {
+  const listed = claims?.scope.tool_domains;
+  if (!claims || !Array.isArray(listed)) return null;
+  return new Set([...listed.map(String), String(claims.scope.node_type ?? "")]);
+}
+
+/** ARK_TOOL_SCOPE_FORBIDDEN when the token's node may not use `domain`. */
+function checkDomain(claims: NodeRunTokenClaims | null, domain: string): void {
+  const allowed = allowedDomains(claims);
+  if (allowed && !allowed.has(domain)) {
+    throw new ArkError("ARK_TOOL_SCOPE_FORBIDDEN", `This token's node (type ${String(claims!.scope.node_type)}) may not use the '${domain}' tool domain; it may use: ${[...allowed].filter(Boolean).join(", ") || "none"}.`, {
+      details: { domain, allowed: [...allowed].filter(Boolean) },
+    });
+  }
+}
+
 /** The sandbox callback routes (`internal`: a node-run token, or the api token). */
 export function executorToolRoutes(invoker: ToolInvoker, signer: NodeRunTokenSigner): ApiRoute[] {
   const authorize = (request: AuthorizeRequest): AuthDecision => {
@@ -111,17 +128,21 @@ export function executorToolRoutes(invoker: ToolInvoker, signer: NodeRunTokenSig
     req.subject === API_SUBJECT ? null : signer.verify(bearerOf(req.headers) ?? "");
   return [
     {
-      method: "GET", url: "/api/executor/tools", summary: "Tool operations a sandboxed executor may call", tags: ["tools", "executor"], auth: "internal", authorize,
-      handler: () => ({ ok: true, tools: invoker.describe() }),
+      method: "GET", url: "/api/internal/tool-host/tools", summary: "Tool operations a sandboxed executor may call", tags: ["tools", "executor"], auth: "internal", authorize,
+      handler: (req: ApiRequest<unknown, unknown, unknown>) => {
+        const allowed = allowedDomains(claimsOf(req));
+        return { ok: true, tools: invoker.describe().filter((t) => !allowed || allowed.has(t.domain)) };
+      },
     },
     {
-      method: "POST", url: "/api/executor/tools/invoke", summary: "Call a tool operation for the node run of the caller's token", tags: ["tools", "executor"], auth: "internal", authorize,
+      method: "POST", url: "/api/internal/tool-host/invoke", summary: "Call a tool operation for the node run of the caller's token", tags: ["tools", "executor"], auth: "internal", authorize,
       schema: {
         body: { type: "object", required: ["domain", "operation"], additionalProperties: false, properties: { domain: { type: "string", minLength: 1 }, operation: { type: "string", minLength: 1 }, ...callFields } },
         response: { "200": resultSchema },
       },
       handler: async (req: ApiRequest<unknown, unknown, CallBody & { domain: string; operation: string }>) => {
         const claims = claimsOf(req);
+        checkDomain(claims, req.body.domain);
         const scope = claims ? scopeForToken(claims, req.body.scope) : req.body.scope;
         return answer(await invoker.invoke(toCall(req.body.domain, req.body.operation, req.body, scope)));
       },

@@ -1,6 +1,6 @@
 /**
  * The built-in `tooling-api` module: `GET /api/tools`, `POST /api/tools/{domain}/{operation}` and the sandbox
- * callbacks under `/api/executor/tools`. It also plugs the node-run token issuer into the execution module's
+ * callbacks under `/api/internal/tool-host/tools`. It also plugs the node-run token issuer into the execution module's
  * out-of-process dispatchers (ARK_TOOLHOST_URL / ARK_TOOLHOST_TOKEN): callbacks need this API. Lazy: `ark start`
  * demands it, after `tooling`, `api` and `execution`.
  */
