@@ -82,7 +82,8 @@ export function resolveDispatchParams(config: KubernetesDispatchConfig, settings
     workspaceIdentity: (settings.workspace_identity_key ?? "").trim() || "default",
     pollIntervalMs: config.pollIntervalMs ?? 1000,
     apiTimeoutMs: config.apiTimeoutMs ?? 30000,
-    expectedPluginSetHash: config.expectedPluginSetHash ?? null,
+    // The setting per class (what CI pointed ARK at, with the image) wins over the plugin config's fixed hash.
+    expectedPluginSetHash: (settings[`k8s_${cls}_plugin_set_hash`] ?? "").trim() || config.expectedPluginSetHash || null,
     resources: { requests: { ...DEFAULT_RESOURCES.requests, ...config.resources?.requests }, limits: { ...DEFAULT_RESOURCES.limits, ...config.resources?.limits } },
     env: config.env ?? {},
     secretEnv: config.secretEnv ?? {},

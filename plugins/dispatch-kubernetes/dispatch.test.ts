@@ -214,6 +214,17 @@ describe("kubernetes dispatcher: API and configuration errors", () => {
     expect(meta(result)).toMatchObject({ dispatch_status: "dispatch_failed", dispatch_uncertain: true });
     expect(h.sim.list("jobs", "ark-runs").some((j) => j.metadata.name.startsWith("ark-exec-hash-1-"))).toBe(false);
   });
+
+  it("takes the expected hash from the class's setting (k8s_frontier_plugin_set_hash) over the plugin config", async () => {
+    h.configure({ expectedPluginSetHash: "b".repeat(64) });
+    await h.settings.update({ k8s_frontier_plugin_set_hash: "c".repeat(64) }, "test");
+    try {
+      const result = await dispatch("hash-2", { fixture_mode: "sleep", fixture_hash: "b".repeat(64) });
+      expect(result.error).toMatchObject({ details: { ark_code: "ARK_EXECUTOR_PLUGIN_SET_MISMATCH", expected: "c".repeat(64), reported: "b".repeat(64) } });
+    } finally {
+      await h.settings.update({ k8s_frontier_plugin_set_hash: null }, "test");
+    }
+  });
 });
 
 describe("kubernetes preflight (ark doctor)", () => {

@@ -18,6 +18,8 @@ export function createCommandPlugin(): PluginDefinition<CommandPluginConfig> {
     id: "tools-command",
     version: "1.0.0",
     kernel: "^1.0.0",
+    // Only register() runs in an executor; its node calls the domain back in the kernel through the ToolHost.
+    runsInExecutor: true,
     description: "Commands as tools under a policy: run, sessions, background jobs, resource_limits.",
     configSchema: commandConfigSchema,
     register(r) {

@@ -14,6 +14,8 @@ export function createDecisionToolsPlugin(): PluginDefinition {
     id: "tools-decision",
     version: "1.0.0",
     kernel: "^1.0.0",
+    // Only register() runs in an executor; its node calls the domain back in the kernel through the ToolHost.
+    runsInExecutor: true,
     description: "The `decision` tool domain: the flow engine's condition grammar (evaluate, evaluate_condition) as tools.",
     register(r) {
       r.toolDomain(decisionDomain);

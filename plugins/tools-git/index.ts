@@ -17,6 +17,8 @@ export function createGitPlugin(): PluginDefinition<GitPluginConfig> {
     id: "tools-git",
     version: "1.0.0",
     kernel: "^1.0.0",
+    // Only register() runs in an executor; its node calls the domain back in the kernel through the ToolHost.
+    runsInExecutor: true,
     description: "git as tools: status, diff, branch, commit, push, pull_request, cherry_pick, rebase_noninteractive, tag, clone.",
     configSchema: gitConfigSchema,
     register(r) {

@@ -20,6 +20,8 @@ export function createMemoryPlugin(): PluginDefinition {
     id: "tools-memory",
     version: "1.0.0",
     kernel: "^1.0.0",
+    // Only register() runs in an executor; its node calls the domain back in the kernel through the ToolHost.
+    runsInExecutor: true,
     description: "Memories: the `memory` tool domain and node type (deterministic / llm_guided with fallback), /api/memories routes with artifact history.",
     requires: ["store", "api"],
     register(r) {

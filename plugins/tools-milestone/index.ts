@@ -6,7 +6,7 @@ import { apiServerRef, coreServices, definePlugin, registeredToolDomain, type Pl
 import { MILESTONE_DOMAIN_ID, MilestoneDomain } from "./milestone-domain.js";
 import { milestoneNodeType } from "./milestone-node.js";
 import { milestoneRoutes } from "./milestone-routes.js";
-import { milestoneSchemaMigration } from "./milestone-schema-migration.js";
+import { milestoneOriginKeyMigration, milestoneSchemaMigration } from "./milestone-schema-migration.js";
 
 export { MILESTONE_DOMAIN_ID, MilestoneDomain } from "./milestone-domain.js";
 export { milestoneActionOf, milestoneNodeConfigSchema } from "./milestone-node.js";
@@ -27,6 +27,7 @@ export function createMilestonePlugin(): PluginDefinition {
     register(r) {
       const domain = new MilestoneDomain();
       r.schemaMigration(milestoneSchemaMigration);
+      r.schemaMigration(milestoneOriginKeyMigration);
       r.toolDomain(domain);
       r.nodeType(milestoneNodeType(() => domain));
     },

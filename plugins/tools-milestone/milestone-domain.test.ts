@@ -70,4 +70,16 @@ describeStore("tools-milestone domain", (getStore) => {
     expect(none).toMatchObject({ checkpoint_hit: false, execution_index: null });
     await expect(call("create_or_update", { milestone_id: milestone.id, loop_checkpoint_every: -1 })).rejects.toMatchObject({ code: "ARK_MILESTONE_CONFIG_INVALID" });
   });
+
+  it("creates once per origin_key: the key again answers the first milestone unchanged, another key creates", async () => {
+    const { call } = boundMilestoneDomain(getStore());
+    const first = await call("create", { name: "Once", origin_key: "flowchart_run:1:node:m" });
+    const again = await call("create", { name: "Other", status: "done", origin_key: "flowchart_run:1:node:m" });
+    expect(first).toMatchObject({ created: true, milestone: { name: "Once", status: "planned" } });
+    expect(again).toMatchObject({ created: false, milestone: { id: first.milestone.id, name: "Once", status: "planned", completed: false } });
+    expect((await call("create", { name: "Once", origin_key: "flowchart_run:2:node:m" })).milestone.id).not.toBe(first.milestone.id);
+    await expect(call("create", { name: "  ", origin_key: "k" })).rejects.toMatchObject({ code: "ARK_MILESTONE_PATCH_INVALID" });
+    expect(await rowCount()).toBe(2);
+    expect((await call("create", { name: "Plain" })).created).toBe(true);
+  });
 }, { migrate: milestoneMigrations });

@@ -4,7 +4,7 @@
  */
 import { ArkError, type JSONSchema, type Store, type ToolDomainContribution, type ToolOperation } from "../../core/plugin-api/index.js";
 import { runMilestoneAction, type MilestoneAction, type MilestoneActionInput } from "./milestone-actions.js";
-import { checkedFields, insertMilestone, listMilestones, requireMilestone, type MilestoneFields } from "./milestone-rows.js";
+import { checkedFields, insertMilestone, listMilestones, milestoneByOriginKey, requireMilestone, type MilestoneFields } from "./milestone-rows.js";
 import { MILESTONE_STATUSES } from "./milestone-schema-migration.js";
 
 /** The domain id. */
@@ -22,6 +22,7 @@ export const createInputSchema: JSONSchema = {
   required: ["name"],
   properties: {
     name: { type: "string", minLength: 1, maxLength: 500, pattern: "\\S" },
+    origin_key: { type: "string", minLength: 1, maxLength: 500, description: "Create once per key: a key already used answers its milestone unchanged (`created: false`)." },
     status: { type: "string", description: `One of: ${MILESTONE_STATUSES.join(", ")} (default planned).` },
     progress_percent: { type: "number" },
   },
@@ -62,8 +63,8 @@ export class MilestoneDomain implements ToolDomainContribution {
     this.operations = {
       create: {
         description: "Create a milestone.", input: createInputSchema, idempotent: false,
-        output: { type: "object", required: ["milestone"], properties: { milestone: milestoneView } },
-        handler: async (input: Record<string, unknown>) => ({ milestone: await this.create(input), action_results: ["Created milestone."] }),
+        output: { type: "object", required: ["milestone"], properties: { milestone: milestoneView, created: { type: "boolean" } } },
+        handler: (input: Record<string, unknown>) => this.createOnce(input),
       },
       read: {
         description: "One milestone.", idempotent: true,
@@ -92,15 +93,30 @@ export class MilestoneDomain implements ToolDomainContribution {
     return this.store;
   }
 
+  /** The `create` operation: a new milestone, or the one an `origin_key` already names (unchanged). */
+  async createOnce(input: Readonly<Record<string, unknown>>) {
+    const { origin_key: originKey, ...fields } = input;
+    const key = typeof originKey === "string" ? originKey : null;
+    const made = await this.insertChecked(fields, key);
+    if (made) return { milestone: made, created: true, action_results: ["Created milestone."] };
+    const existing = (await milestoneByOriginKey(this.db(), key!))!;
+    return { milestone: existing, created: false, action_results: [`Milestone ${existing.id} already exists for origin key '${key}'.`] };
+  }
+
   /** Creates a milestone from checked fields (status done completes it). */
   async create(input: Readonly<Record<string, unknown>>) {
+    return (await this.insertChecked(input, null))!;
+  }
+
+  /** Inserts a milestone from checked fields; null when `originKey` is already used. */
+  private async insertChecked(input: Readonly<Record<string, unknown>>, originKey: string | null) {
     const fields: MilestoneFields = {
       name: "", description: null, status: "planned", priority: null, owner: null, completed: false, start_date: null, due_date: null,
       progress_percent: 0, health: null, success_criteria: null, dependencies: [], links: [], latest_update: null, ...checkedFields(input, CREATE_FIELDS, "input"),
     };
     if (fields.name === "") throw new ArkError("ARK_MILESTONE_PATCH_INVALID", "input.name: a milestone needs a non-empty name.", { details: { field: "input.name" } });
     if (fields.status === "done") Object.assign(fields, { completed: true, progress_percent: 100 });
-    return insertMilestone(this.db(), fields);
+    return insertMilestone(this.db(), fields, originKey);
   }
 
   /** A page of milestones. */

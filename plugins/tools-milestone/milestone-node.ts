@@ -35,6 +35,8 @@ export const milestoneNodeConfigSchema: JSONSchema = {
     route_key: { type: "string" },
     route_key_on_terminate: { type: "string" },
     milestone_id: { type: "integer", minimum: 1, description: "The milestone, when the node has no ref_id." },
+    name: { type: "string", description: "Name of the milestone created when the node has neither ref_id nor milestone_id (default: the node id)." },
+    description: { type: "string", description: "Description of that created milestone." },
   },
 };
 
@@ -58,15 +60,41 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** The operation input a milestone node's config asks for. */
-export function milestoneCallInput(request: ExecutionRequest): { action: MilestoneAction; input: Record<string, unknown> } {
+function text(config: Readonly<Record<string, unknown>>, key: string): string | undefined {
+  return typeof config[key] === "string" && (config[key] as string).trim() !== "" ? (config[key] as string).trim() : undefined;
+}
+
+/** `flowchart_run:<run>:node:<node>` — the origin key of what a node without ref_id creates; null outside a run. */
+function nodeOriginKey(request: ExecutionRequest): string | null {
+  const run = request.flowchart_run_id;
+  return (typeof run === "string" && run !== "") || typeof run === "number" ? `flowchart_run:${run}:node:${request.node_id}` : null;
+}
+
+/**
+ * The milestone a node without ref_id / milestone_id creates: `config.name` (else the node id), `config.description`,
+ * under the origin key of its run and node, so every execution of the node in one run works on one milestone.
+ */
+export function milestoneToCreate(request: ExecutionRequest): { name: string; description?: string; origin_key?: string } {
+  const description = text(request.node_config, "description");
+  const originKey = nodeOriginKey(request);
+  return {
+    name: text(request.node_config, "name") ?? String(request.node_id),
+    ...(description === undefined ? {} : { description }),
+    ...(originKey === null ? {} : { origin_key: originKey }),
+  };
+}
+
+/**
+ * The operation input a milestone node's config asks for; `milestone_id` is null when the node names no milestone
+ * (it then creates one, see milestoneToCreate).
+ */
+export function milestoneCallInput(request: ExecutionRequest): { action: MilestoneAction; input: Record<string, unknown> & { milestone_id: number | null } } {
   const config = request.node_config;
   const action = milestoneActionOf(config.action);
   const milestoneId = nodeRefId(request, "milestone_id");
-  if (milestoneId === null) throw configError("ref_id", "Milestone node requires ref_id (the milestone it works on).");
   if (config.patch !== undefined && config.patch !== null && !isObject(config.patch)) throw configError("patch", "Milestone node patch must be a JSON object.", config.patch);
   const index = Number.isSafeInteger(request.execution_index) && request.execution_index >= 1 ? request.execution_index : null;
-  const input: Record<string, unknown> = { milestone_id: milestoneId, execution_index: index, loop_checkpoint_every: count(config, "loop_checkpoint_every") };
+  const input: Record<string, unknown> & { milestone_id: number | null } = { milestone_id: milestoneId, execution_index: index, loop_checkpoint_every: count(config, "loop_checkpoint_every") };
   if (typeof config.additive_prompt === "string" && config.additive_prompt.trim() !== "") input.additive_prompt = config.additive_prompt;
   if (action === "create_or_update") {
     if (isObject(config.patch)) input.patch = config.patch;
@@ -86,8 +114,7 @@ function milestoneRouting(config: Readonly<Record<string, unknown>>, out: Milest
     (config.terminate_on_complete === true && out.milestone.completed) ||
     (config.terminate_on_checkpoint === true && out.checkpoint_hit) ||
     (exitAfter > 0 && out.execution_index !== null && out.execution_index >= exitAfter);
-  const text = (key: string) => (typeof config[key] === "string" && (config[key] as string).trim() !== "" ? (config[key] as string).trim() : undefined);
-  const routeKey = terminate ? (text("route_key_on_terminate") ?? text("route_key")) : text("route_key");
+  const routeKey = terminate ? (text(config, "route_key_on_terminate") ?? text(config, "route_key")) : text(config, "route_key");
   return { ...(routeKey ? { route_key: routeKey } : {}), ...(terminate ? { terminate_run: true } : {}) };
 }
 
@@ -95,8 +122,10 @@ function milestoneRouting(config: Readonly<Record<string, unknown>>, out: Milest
 export function milestoneNodeType(domain: () => ToolDomainContribution): NodeTypeContribution {
   return {
     type: "milestone",
-    description: "Updates or completes the milestone named by ref_id; can end the run on completion, checkpoint or run count.",
+    description: "Updates or completes the milestone named by ref_id (or one it creates once per node run); can end the run on completion, checkpoint or run count.",
     configSchema: milestoneNodeConfigSchema,
+    // ref_id is optional: a node without one creates its milestone (the reference's API did that when saving the node).
+    capabilities: { ref: "optional" },
     async execute(request: ExecutionRequest, signal: AbortSignal, context?: NodeExecutionContext): Promise<ExecutionResult> {
       let call: ReturnType<typeof milestoneCallInput>;
       try {
@@ -104,10 +133,19 @@ export function milestoneNodeType(domain: () => ToolDomainContribution): NodeTyp
       } catch (err) {
         return failedNodeResultFromError(err);
       }
+      let created: string[] = [];
+      if (call.input.milestone_id === null) {
+        // Once per run and node (origin key); a node run outside a run still creates once per node run (ledger key).
+        const made = await callNodeRunTool(request, signal, context, { domain, operation: "create", input: milestoneToCreate(request) });
+        if (made.status === "failed") return failedNodeResultOf(made);
+        const { milestone, created: isNew } = made.output as { milestone: { id: number }; created: boolean };
+        call.input.milestone_id = milestone.id;
+        created = isNew ? [`Created milestone ${milestone.id} (the node has no ref_id).`] : [];
+      }
       const result = await callNodeRunTool(request, signal, context, { domain, operation: call.action, input: call.input });
       if (result.status === "failed") return failedNodeResultOf(result);
       const out = result.output as MilestoneActionOutput;
-      const output = { node_type: "milestone", ...out, mcp_server_keys: [], attachments: [] };
+      const output = { node_type: "milestone", ...out, action_results: [...created, ...out.action_results], milestone_created: created.length > 0, mcp_server_keys: [], attachments: [] };
       const states = attachToolTrace(output, milestoneRouting(request.node_config, out), result);
       return { contract_version: "v1", status: "success", exit_code: 0, output_state: states.output_state, routing_state: states.routing_state, error: null };
     },

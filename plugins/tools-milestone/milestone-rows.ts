@@ -110,14 +110,21 @@ function values(fields: MilestoneFields): unknown[] {
   return COLUMNS.map((c) => (c === "dependencies" || c === "links" ? JSON.stringify(fields[c]) : fields[c]));
 }
 
-/** Inserts a milestone. */
-export async function insertMilestone(db: Queryable, fields: MilestoneFields): Promise<MilestoneView> {
+/** Inserts a milestone; with an `originKey` already used, nothing is inserted and null is answered. */
+export async function insertMilestone(db: Queryable, fields: MilestoneFields, originKey: string | null = null): Promise<MilestoneView | null> {
   const { rows } = await db.query(
-    `INSERT INTO ark_milestones (${COLUMNS.join(", ")}, completed_at)
-     VALUES (${COLUMNS.map((_, i) => `$${i + 1}`).join(", ")}, CASE WHEN $6 THEN now() END) RETURNING *`,
-    values(fields),
+    `INSERT INTO ark_milestones (${COLUMNS.join(", ")}, completed_at, origin_key)
+     VALUES (${COLUMNS.map((_, i) => `$${i + 1}`).join(", ")}, CASE WHEN $6 THEN now() END, $${COLUMNS.length + 1})
+     ON CONFLICT (origin_key) WHERE origin_key IS NOT NULL DO NOTHING RETURNING *`,
+    [...values(fields), originKey],
   );
-  return milestoneOf(rows[0]!);
+  return rows[0] ? milestoneOf(rows[0]) : null;
+}
+
+/** The milestone created under `originKey`, or null. */
+export async function milestoneByOriginKey(db: Queryable, originKey: string): Promise<MilestoneView | null> {
+  const { rows } = await db.query("SELECT * FROM ark_milestones WHERE origin_key = $1", [originKey]);
+  return rows[0] ? milestoneOf(rows[0]) : null;
 }
 
 /** Writes every field of a milestone (completed_at follows completed). */

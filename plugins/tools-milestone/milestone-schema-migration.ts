@@ -30,3 +30,15 @@ CREATE TABLE ark_milestones (
 CREATE INDEX ark_milestones_by_created ON ark_milestones (created_at DESC, id DESC);
 `,
 };
+
+/**
+ * The key a milestone was created under (`create` with `origin_key`): a milestone node without ref_id creates its
+ * milestone once per run and node (`flowchart_run:<run>:node:<node>`), however often it loops or replays.
+ */
+export const milestoneOriginKeyMigration: SchemaMigrationContribution = {
+  id: "0002_milestone_origin_key",
+  sql: `
+ALTER TABLE ark_milestones ADD COLUMN origin_key text;
+CREATE UNIQUE INDEX ark_milestones_by_origin_key ON ark_milestones (origin_key) WHERE origin_key IS NOT NULL;
+`,
+};

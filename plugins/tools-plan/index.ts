@@ -6,7 +6,7 @@ import { apiServerRef, coreServices, definePlugin, registeredToolDomain, type Pl
 import { PLAN_DOMAIN_ID, PlanDomain } from "./plan-domain.js";
 import { planNodeType } from "./plan-node.js";
 import { planRoutes } from "./plan-routes.js";
-import { planSchemaMigration } from "./plan-schema-migration.js";
+import { planOriginKeyMigration, planSchemaMigration } from "./plan-schema-migration.js";
 
 export { PLAN_DOMAIN_ID, PLAN_STORE_MODES, PlanDomain } from "./plan-domain.js";
 export { normaliseKey } from "./plan-keys.js";
@@ -28,6 +28,7 @@ export function createPlanPlugin(): PluginDefinition {
     register(r) {
       const domain = new PlanDomain();
       r.schemaMigration(planSchemaMigration);
+      r.schemaMigration(planOriginKeyMigration);
       r.toolDomain(domain);
       r.nodeType(planNodeType(() => domain));
     },

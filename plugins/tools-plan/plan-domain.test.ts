@@ -149,4 +149,17 @@ describeStore("tools-plan domain", (getStore) => {
     expect(none.action_results).toEqual(["No plan patch supplied."]);
     expect(await codeOf(call("append", { plan_id: plan.id, context: { x: [1] }, patch_source_path: "x" }))).toBe("ARK_PLAN_PATCH_INVALID");
   });
+
+  it("creates once per origin_key: the key again answers the first plan unchanged, another key creates", async () => {
+    const { call } = boundPlanDomain(getStore());
+    const first = await call("create", { name: "Once", origin_key: "flowchart_run:1:node:p", stages: [{ name: "S" }] });
+    const again = await call("create", { name: "Other", completed: true, origin_key: "flowchart_run:1:node:p", stages: [{ name: "T" }, { name: "U" }] });
+    expect(first).toMatchObject({ created: true, plan: { name: "Once" }, operation_counts: { created: 1 } });
+    expect(again).toMatchObject({ created: false, plan: { id: first.plan.id, name: "Once", completed_at: null, stages: [{ name: "S" }] }, operation_counts: { created: 0 } });
+    expect(again.action_results).toEqual([`Plan ${first.plan.id} already exists for origin key 'flowchart_run:1:node:p'.`]);
+    expect((await call("create", { name: "Once", origin_key: "flowchart_run:2:node:p" })).plan.id).not.toBe(first.plan.id);
+    expect(await codeOf(call("create", { name: "Bad", origin_key: "k", stages: [{ tasks: [] }] }))).toBe("ARK_PLAN_PATCH_INVALID");
+    expect(await planRowCounts(getStore())).toEqual({ plans: 2, stages: 1, tasks: 0 });
+    expect((await call("create", { name: "Retry", origin_key: "k" })).created).toBe(true);
+  });
 }, { migrate: planMigrations });

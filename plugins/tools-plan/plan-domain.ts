@@ -2,7 +2,7 @@
  * The `plan` tool domain: create, read and list plans; patch them (`append`, `replace`, `update`, each
  * `deterministic` or `llm_guided`); complete one task. The store is bound in the plugin's init (register does no I/O).
  */
-import { ArkError, type Store, type ToolCallContext, type ToolDomainContribution, type ToolOperation } from "../../core/plugin-api/index.js";
+import { ArkError, type Queryable, type Store, type ToolCallContext, type ToolDomainContribution, type ToolOperation } from "../../core/plugin-api/index.js";
 import { hasTarget, idField, keyField, resolveStage, resolveTask } from "./plan-keys.js";
 import { applyPatch, type StoreMode } from "./plan-patch-modes.js";
 import { runPlanPatch, type PlanPatchInput } from "./plan-patch-run.js";
@@ -24,6 +24,8 @@ export interface CreateInput {
   readonly description?: string | null;
   readonly completed?: boolean;
   readonly stages?: readonly Record<string, unknown>[];
+  /** Create once per key (see planOriginKeyMigration). */
+  readonly origin_key?: string;
 }
 
 interface CompleteTaskInput {
@@ -83,18 +85,28 @@ export class PlanDomain implements ToolDomainContribution {
     return this.store;
   }
 
-  /** Creates a plan (with its structure, when given) in one transaction. */
+  /** Creates a plan (with its structure, when given) in one transaction; an `origin_key` already used answers its plan. */
   async create(input: CreateInput) {
     return this.db().transaction(async (tx) => {
       const { rows } = await tx.query<{ id: string }>(
-        "INSERT INTO ark_plans (name, description, completed_at) VALUES ($1, $2, CASE WHEN $3 THEN now() END) RETURNING id",
-        [input.name.trim(), input.description ?? null, input.completed === true],
+        `INSERT INTO ark_plans (name, description, completed_at, origin_key) VALUES ($1, $2, CASE WHEN $3 THEN now() END, $4)
+         ON CONFLICT (origin_key) WHERE origin_key IS NOT NULL DO NOTHING RETURNING id`,
+        [input.name.trim(), input.description ?? null, input.completed === true, input.origin_key ?? null],
       );
-      const session = new PatchSession(tx, await requirePlan(tx, Number(rows[0]!.id), { lock: true }));
+      if (!rows[0]) return this.existing(tx, input.origin_key!);
+      const session = new PatchSession(tx, await requirePlan(tx, Number(rows[0].id), { lock: true }));
       if (input.stages) await applyPatch(session, { stages: input.stages }, "replace", "input");
       const plan = (await loadPlan(tx, session.planId))!;
-      return { plan, operation_counts: session.counts, touched: session.touched(), action_results: [`Created plan ${plan.id}.`, ...session.actionResults] };
+      return { plan, created: true, operation_counts: session.counts, touched: session.touched(), action_results: [`Created plan ${plan.id}.`, ...session.actionResults] };
     });
+  }
+
+  /** The plan created under `originKey` (create found the key taken), unchanged. */
+  private async existing(tx: Queryable, originKey: string) {
+    const { rows } = await tx.query<{ id: string }>("SELECT id FROM ark_plans WHERE origin_key = $1", [originKey]);
+    const plan = await requirePlan(tx, Number(rows[0]!.id));
+    const touched = { stage_ids: [], task_ids: [], stages: [], tasks: [] };
+    return { plan, created: false, operation_counts: { created: 0, updated: 0, replaced: 0, skipped_missing: 0 }, touched, action_results: [`Plan ${plan.id} already exists for origin key '${originKey}'.`] };
   }
 
   /** A page of plan summaries. */

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { describeStore } from "../../test/support/store-harness.js";
 import { normaliseKey } from "./plan-keys.js";
-import { planCallInput } from "./plan-node.js";
+import { planCallInput, planToCreate } from "./plan-node.js";
 import { parseStrictPatch, parseTransform } from "./plan-llm.js";
 import { boundPlanDomain, fakeLlm, planMigrations, planRowCounts } from "./test-support.js";
 
@@ -42,10 +42,17 @@ describe("plan node config", () => {
     expect(planCallInput(request({ mode: "llm-guided", store_mode: "patch", fallback_enabled: false })).input).toMatchObject({ mode: "llm_guided", fallback_enabled: false, context: { latest_upstream: {} } });
   });
 
-  it("refuses unknown store modes and modes, a missing plan and a non-object patch (ARK_PLAN_CONFIG_INVALID)", () => {
+  it("leaves plan_id null without ref_id / plan_id, and names the plan to create from config.name or the node id", () => {
+    expect(planCallInput(request({ mode: "deterministic", store_mode: "append" }, null)).input.plan_id).toBeNull();
+    expect(planCallInput(request({ mode: "deterministic", store_mode: "append", plan_id: 3 }, null)).input.plan_id).toBe(3);
+    expect(planToCreate(request({ mode: "deterministic", store_mode: "append" }, null))).toEqual({ name: "p" });
+    expect(planToCreate(request({ mode: "deterministic", store_mode: "append", name: " Roadmap ", description: "Q3" }, null))).toEqual({ name: "Roadmap", description: "Q3" });
+  });
+
+  it("refuses unknown store modes and modes and a non-object patch (ARK_PLAN_CONFIG_INVALID)", () => {
     const bad = [
       request({ mode: "deterministic", store_mode: "merge" }), request({ mode: "deterministic" }), request({ mode: "creative", store_mode: "append" }),
-      request({ mode: "deterministic", store_mode: "append" }, null), request({ mode: "deterministic", store_mode: "append", patch: [1] }),
+      request({ mode: "deterministic", store_mode: "append", patch: [1] }),
     ];
     for (const r of bad) expect(() => planCallInput(r), JSON.stringify(r.node_config)).toThrow(expect.objectContaining({ code: "ARK_PLAN_CONFIG_INVALID" }));
   });

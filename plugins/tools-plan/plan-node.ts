@@ -12,6 +12,12 @@ import type { StoreMode } from "./plan-patch-modes.js";
 import type { PlanMode, PlanPatchOutput } from "./plan-patch-run.js";
 import { inputContextOf, nodeRefId } from "../../core/plugin-api/index.js";
 
+/** `flowchart_run:<run>:node:<node>` — the origin key of what a node without ref_id creates; null outside a run. */
+export function nodeOriginKey(request: ExecutionRequest): string | null {
+  const run = request.flowchart_run_id;
+  return (typeof run === "string" && run !== "") || typeof run === "number" ? `flowchart_run:${run}:node:${request.node_id}` : null;
+}
+
 const STORE_MODE_ALIASES: Readonly<Record<string, StoreMode>> = {
   replace: "replace", overwrite: "replace", set: "replace",
   update: "update", patch: "update", mutate: "update",
@@ -35,6 +41,8 @@ export const planNodeConfigSchema: JSONSchema = {
     route_key: { type: "string" },
     route_key_on_complete: { type: "string" },
     plan_id: { type: "integer", minimum: 1, description: "The plan, when the node has no ref_id." },
+    name: { type: "string", description: "Name of the plan created when the node has neither ref_id nor plan_id (default: the node id)." },
+    description: { type: "string", description: "Description of that created plan." },
   },
 };
 
@@ -61,18 +69,31 @@ function optionalText(config: Readonly<Record<string, unknown>>, key: string): s
   return typeof value === "string" && value.trim() !== "" ? value : undefined;
 }
 
-/** The operation input a plan node's config asks for. */
-export function planCallInput(request: ExecutionRequest): { storeMode: StoreMode; input: Record<string, unknown> } {
+/**
+ * The plan a node without ref_id / plan_id creates: `config.name` (else the node id) and `config.description`, under the
+ * origin key of its run and node, so every execution of the node in one run (loops, replays) works on one plan.
+ */
+export function planToCreate(request: ExecutionRequest): { name: string; description?: string; origin_key?: string } {
+  const name = optionalText(request.node_config, "name")?.trim() ?? String(request.node_id);
+  const description = optionalText(request.node_config, "description");
+  const originKey = nodeOriginKey(request);
+  return { name, ...(description === undefined ? {} : { description }), ...(originKey === null ? {} : { origin_key: originKey }) };
+}
+
+/**
+ * The operation input a plan node's config asks for; `plan_id` is null when the node names no plan (it then creates
+ * one, see planToCreate).
+ */
+export function planCallInput(request: ExecutionRequest): { storeMode: StoreMode; input: Record<string, unknown> & { plan_id: number | null } } {
   const config = request.node_config;
   const mode = modeOf(config.mode);
   const storeMode = storeModeOf(config.store_mode);
   const planId = nodeRefId(request, "plan_id");
-  if (planId === null) throw configError("ref_id", "Plan node requires ref_id (the plan it works on).");
   if (config.patch !== undefined && config.patch !== null && (typeof config.patch !== "object" || Array.isArray(config.patch))) {
     throw configError("patch", "Plan node patch must be a JSON object.", config.patch);
   }
   const retry = Number.parseInt(String(config.retry_count ?? 1), 10);
-  const input: Record<string, unknown> = {
+  const input: Record<string, unknown> & { plan_id: number | null } = {
     plan_id: planId, mode, retry_count: Number.isNaN(retry) ? 1 : Math.min(5, Math.max(0, retry)), fallback_enabled: config.fallback_enabled !== false,
   };
   if (config.patch) input.patch = config.patch;
@@ -99,8 +120,10 @@ function planRouting(config: Readonly<Record<string, unknown>>, out: PlanPatchOu
 export function planNodeType(domain: () => ToolDomainContribution): NodeTypeContribution {
   return {
     type: "plan",
-    description: "Applies a patch (append, replace or update; deterministic or llm_guided) to the plan named by ref_id.",
+    description: "Applies a patch (append, replace or update; deterministic or llm_guided) to the plan named by ref_id (or to a plan it creates once per node run).",
     configSchema: planNodeConfigSchema,
+    // ref_id is optional: a node without one creates its plan (the reference's API did that when saving the node).
+    capabilities: { ref: "optional" },
     async execute(request: ExecutionRequest, signal: AbortSignal, context?: NodeExecutionContext): Promise<ExecutionResult> {
       let call: ReturnType<typeof planCallInput>;
       try {
@@ -108,10 +131,19 @@ export function planNodeType(domain: () => ToolDomainContribution): NodeTypeCont
       } catch (err) {
         return failedNodeResultFromError(err);
       }
+      let created: string[] = [];
+      if (call.input.plan_id === null) {
+        // Once per run and node (origin key); a node run outside a run still creates once per node run (ledger key).
+        const made = await callNodeRunTool(request, signal, context, { domain, operation: "create", input: planToCreate(request) });
+        if (made.status === "failed") return failedNodeResultOf(made);
+        const { plan, created: isNew } = made.output as { plan: { id: number }; created: boolean };
+        call.input.plan_id = plan.id;
+        created = isNew ? [`Created plan ${plan.id} (the node has no ref_id).`] : [];
+      }
       const result = await callNodeRunTool(request, signal, context, { domain, operation: call.storeMode, input: call.input });
       if (result.status === "failed") return failedNodeResultOf(result);
       const out = result.output as PlanPatchOutput;
-      const output = { node_type: "plan", ...out, mcp_server_keys: [], attachments: [] };
+      const output = { node_type: "plan", ...out, action_results: [...created, ...out.action_results], plan_created: created.length > 0, mcp_server_keys: [], attachments: [] };
       const states = attachToolTrace(output, planRouting(request.node_config, out), result);
       return { contract_version: "v1", status: "success", exit_code: 0, output_state: states.output_state, routing_state: states.routing_state, error: null };
     },

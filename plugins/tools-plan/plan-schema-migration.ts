@@ -41,3 +41,15 @@ CREATE TABLE ark_plan_tasks (
 CREATE INDEX ark_plan_tasks_by_stage ON ark_plan_tasks (plan_stage_id, position, id);
 `,
 };
+
+/**
+ * The key a plan was created under (`create` with `origin_key`): a plan node without ref_id creates its plan once per
+ * run and node (`flowchart_run:<run>:node:<node>`), whatever dispatcher ran it and however often it loops or replays.
+ */
+export const planOriginKeyMigration: SchemaMigrationContribution = {
+  id: "0002_plan_origin_key",
+  sql: `
+ALTER TABLE ark_plans ADD COLUMN origin_key text;
+CREATE UNIQUE INDEX ark_plans_by_origin_key ON ark_plans (origin_key) WHERE origin_key IS NOT NULL;
+`,
+};

@@ -69,6 +69,7 @@ export const createInputSchema: JSONSchema = {
     description: { type: ["string", "null"], maxLength: 20_000 },
     completed: { type: "boolean" },
     stages: { type: "array", maxItems: 500, items: { type: "object" }, description: "Stages with nested tasks, as a replace patch takes them." },
+    origin_key: { type: "string", minLength: 1, maxLength: 500, description: "Create once per key: a key already used answers its plan unchanged (`created: false`)." },
   },
 };
 
@@ -76,7 +77,7 @@ export const createInputSchema: JSONSchema = {
 export const changeOutputSchema: JSONSchema = {
   type: "object",
   required: ["plan", "operation_counts", "touched", "action_results"],
-  properties: { plan: planViewSchema, operation_counts: counts, touched: { type: "object" }, action_results: { type: "array" } },
+  properties: { plan: planViewSchema, operation_counts: counts, touched: { type: "object" }, action_results: { type: "array" }, created: { type: "boolean" } },
 };
 
 /** Input of read. */

@@ -182,6 +182,36 @@ function suite(name: string, storeConfig: () => Promise<{ store: Record<string, 
       const bad = await nodeTypes.get("milestone")!.execute!({ ...milestone, node_config: { action: "explode" } }, signal, { tools: host.forExecution(milestone) });
       expect(bad).toMatchObject({ status: "failed", error: { details: { code: "ARK_MILESTONE_CONFIG_INVALID" } } });
     });
+
+    it("creates the plan / milestone of a node without ref_id once per run and node (replays and loop passes reuse it)", async () => {
+      const host = kernel.get(toolHostRef);
+      const nodeTypes = kernel.get(coreServices.registries).nodeTypes;
+      const signal = new AbortController().signal;
+      const count = async (table: string) => Number((await kernel.get(coreServices.store).query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]!.n);
+      const [plans, milestones] = [await count("ark_plans"), await count("ark_milestones")];
+      const planRequest: ExecutionRequest = {
+        contract_version: "v1", node_id: "roadmap", node_type: "plan", input_context: {}, execution_id: "778", execution_index: 1, flowchart_run_id: runId,
+        node_config: { mode: "deterministic", store_mode: "append", name: "Auto roadmap", patch: { stages: [{ name: "Only" }] } },
+      };
+      const first = await nodeTypes.get("plan")!.execute!(planRequest, signal, { tools: host.forExecution(planRequest) });
+      const replayed = await nodeTypes.get("plan")!.execute!(planRequest, signal, { tools: host.forExecution(planRequest) });
+      const secondPass = { ...planRequest, execution_id: "781", execution_index: 2 };
+      const looped = await nodeTypes.get("plan")!.execute!(secondPass, signal, { tools: host.forExecution(secondPass) });
+      expect(first).toMatchObject({ status: "success", output_state: { plan_created: true, plan: { name: "Auto roadmap", stages: [{ name: "Only" }] } } });
+      expect((first.output_state as any).action_results[0]).toMatch(/^Created plan \d+ \(the node has no ref_id\)\.$/);
+      expect(replayed.output_state).toMatchObject({ plan: { id: (first.output_state as any).plan.id }, deterministic_tooling: { replayed: true } });
+      expect(looped.output_state).toMatchObject({ plan_created: false, plan: { id: (first.output_state as any).plan.id, stages: [{ name: "Only" }] } });
+      const msRequest: ExecutionRequest = { ...planRequest, node_id: "ship", node_type: "milestone", execution_id: "779", node_config: { action: "complete" } };
+      const done = await nodeTypes.get("milestone")!.execute!(msRequest, signal, { tools: host.forExecution(msRequest) });
+      const redo = await nodeTypes.get("milestone")!.execute!(msRequest, signal, { tools: host.forExecution(msRequest) });
+      expect(done).toMatchObject({ status: "success", output_state: { milestone_created: true, action: "mark_complete", milestone: { name: "ship", completed: true, status: "done" } } });
+      expect((redo.output_state as any).milestone.id).toBe((done.output_state as any).milestone.id);
+      const otherRun = { ...msRequest, execution_id: "780", flowchart_run_id: `${runId}0`, node_config: { action: "complete", name: "   ", description: 5 } };
+      const another = await nodeTypes.get("milestone")!.execute!(otherRun, signal, { tools: host.forExecution(otherRun) });
+      expect(another.output_state).toMatchObject({ milestone_created: true, milestone: { name: "ship", description: null } });
+      expect((another.output_state as any).milestone.id).not.toBe((done.output_state as any).milestone.id);
+      expect([await count("ark_plans"), await count("ark_milestones")]).toEqual([plans + 1, milestones + 2]);
+    });
   });
 }
 

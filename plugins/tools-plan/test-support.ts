@@ -2,10 +2,10 @@
 // fake model (a queue of canned answers, each request recorded) standing in for an executor's complete().
 import type { LlmCompletion, LlmCompletionRequest, Store, ToolCallContext } from "../../core/plugin-api/index.js";
 import { PlanDomain } from "./plan-domain.js";
-import { planSchemaMigration } from "./plan-schema-migration.js";
+import { planOriginKeyMigration, planSchemaMigration } from "./plan-schema-migration.js";
 
-/** The plugin's migration as the store harness takes it. */
-export const planMigrations = [{ id: `tools-plan/${planSchemaMigration.id}`, sql: planSchemaMigration.sql }];
+/** The plugin's migrations as the store harness takes them. */
+export const planMigrations = [planSchemaMigration, planOriginKeyMigration].map((m) => ({ id: `tools-plan/${m.id}`, sql: m.sql }));
 
 /** A fake model: answers in order (an Error is thrown instead), records every request. */
 export interface FakeLlm {

@@ -16,6 +16,8 @@ export function createWorkspacePlugin(): PluginDefinition<WorkspacePluginConfig>
     id: "tools-workspace",
     version: "1.0.0",
     kernel: "^1.0.0",
+    // Only register() runs in an executor; its node calls the domain back in the kernel through the ToolHost.
+    runsInExecutor: true,
     description: "Workspace files as tools: list, read, write, mkdir, delete, move, copy, search, apply_patch, chmod.",
     configSchema: workspaceConfigSchema,
     register(r) {
