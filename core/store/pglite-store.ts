@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { vector } from "@electric-sql/pglite-pgvector";
 import { PGlite, parse as pgliteParse, protocol, type Results } from "@electric-sql/pglite";
@@ -60,6 +60,24 @@ export interface PgliteStoreOptions {
   readonly label?: string;
 }
 
+/** Env variable naming a PGlite data-dir dump (`dumpDataDir`) that in-memory stores start from instead of an empty cluster. */
+export const PGLITE_TEMPLATE_ENV = "ARK_PGLITE_TEMPLATE";
+
+/**
+ * The template dump for a new in-memory database, when ARK_PGLITE_TEMPLATE names one: loading a dump takes about half
+ * the time of creating a cluster, and a template with the core migrations applied skips them too (the test suite and
+ * short-lived `ark` commands create many in-memory stores). A missing file is ignored.
+ */
+async function inMemoryTemplate(): Promise<Blob | undefined> {
+  const file = process.env[PGLITE_TEMPLATE_ENV];
+  if (!file) return undefined;
+  try {
+    return new Blob([await readFile(file)]);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The embedded driver: PGlite (PostgreSQL in WASM, in-process, one connection). */
 export class PgliteStore implements SessionStore, PreparedQueryable {
   readonly driver = "pglite" as const;
@@ -77,7 +95,11 @@ export class PgliteStore implements SessionStore, PreparedQueryable {
         await mkdir(resolve(dataDir), { recursive: true });
       }
       // pgvector is loaded lazily (only on CREATE EXTENSION), so offering it costs nothing until a plugin uses vectors.
-      const db = await PGlite.create({ dataDir: dataDir === null ? undefined : resolve(dataDir), parsers: pgliteTypeParsers, extensions: { vector } });
+      const template = dataDir === null ? await inMemoryTemplate() : undefined;
+      const db = await PGlite.create({
+        dataDir: dataDir === null ? undefined : resolve(dataDir), parsers: pgliteTypeParsers, extensions: { vector },
+        ...(template ? { loadDataDir: template } : {}),
+      });
       const label = dataDir === null ? "in-memory" : resolve(dataDir);
       logger?.info({ driver: "pglite", dataDir: label }, "store opened");
       return new PgliteStore(db, { logger, ownsDatabase: true, lock, label });
