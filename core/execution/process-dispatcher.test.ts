@@ -68,7 +68,7 @@ describe("process dispatcher", () => {
     expect(ok.output_state).toMatchObject({ node_type: "exec_echo", config_value: 42 });
     const env = ok.output_state.env_keys as string[];
     expect(env).toEqual(expect.arrayContaining(["PATH", "KEEP_ME", "FIXED", "ARK_EXECUTOR_PAYLOAD_FILE", "ARK_TOOLHOST_URL", "ARK_TOOLHOST_TOKEN"]));
-    expect(issued[0]).toEqual({ flowchart_run_id: "run-1", node_id: "n", node_run_id: String(echo.execution_id), node_type: "exec_echo", execution_index: 1, dispatcher: "process" });
+    expect(issued[0]).toEqual({ flowchart_run_id: "run-1", node_id: "n", node_run_id: String(echo.execution_id), node_type: "exec_echo", execution_index: 1, dispatcher: "process", tool_domains: ["exec_echo"] });
     expect(env).not.toContain("SECRET_TOKEN");
     const workspace = path.join(dir, "ws", "run-1", String(echo.execution_id));
     expect([ok.output_state.cwd, existsSync(path.join(workspace, "payload.json"))]).toEqual([workspace, true]);
