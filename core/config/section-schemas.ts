@@ -11,7 +11,9 @@ export const kernelSectionSchema: JSONSchema = deepFreeze({
   properties: {
     logLevel: { type: "string", enum: [...LOG_LEVELS], default: "info", description: "Minimum level that is logged." },
     pluginTimeoutMs: {
-      type: "integer", minimum: 1, default: 10000,
+      // 30 s: a first boot of the embedded store creates the PGlite cluster and applies every migration, which takes
+      // well over 10 s on a small, busy machine.
+      type: "integer", minimum: 1, default: 30000,
       description: "Time each plugin gets per lifecycle step (init, start) before the boot fails naming it.",
     },
     stopTimeoutMs: { type: "integer", minimum: 1, default: 10000, description: "Time each plugin gets to stop." },

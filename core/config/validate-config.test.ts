@@ -103,7 +103,7 @@ describe("validateConfig", () => {
     const { config, issues } = validateConfig(source, { store: storeSchema }, [{ index: 0, id: "tools-memory", schema: memorySchema }]);
     expect(issues).toEqual([]);
     expect(config).toEqual({
-      kernel: { logLevel: "info", pluginTimeoutMs: 10000, stopTimeoutMs: 10000 },
+      kernel: { logLevel: "info", pluginTimeoutMs: 30000, stopTimeoutMs: 10000 },
       store: { driver: "postgres", dataDir: ".ark/data", poolSize: 10 },
       plugins: [{ from: "./plugins/tools-memory", enabled: true, config: { namespace: "ark", maxItems: 1000, limits: { perRun: 50 } } }],
     });
@@ -121,14 +121,14 @@ describe("validateConfig", () => {
     const source = await sourceOf(["kernel:", "  # logLevel: debug", "store:", "plugins:", "  - from: ./plugins/tools-memory", "    config:", "      # namespace: x"]);
     const { config, issues } = validateConfig(source, { store: storeSchema }, [{ index: 0, id: "tools-memory", schema: memorySchema }]);
     expect(issues.map(formatConfigIssue)).toEqual([`${source.displayPath}:6:5 plugins[0].config: missing required key 'namespace'`]);
-    expect(config.kernel).toEqual({ logLevel: "info", pluginTimeoutMs: 10000, stopTimeoutMs: 10000 });
+    expect(config.kernel).toEqual({ logLevel: "info", pluginTimeoutMs: 30000, stopTimeoutMs: 10000 });
     expect(config.store).toEqual({ driver: "pglite", dataDir: ".ark/data", poolSize: 10 });
   });
 
   it("defaults an empty file to kernel defaults and no plugins", () => {
     const { config, issues } = validateConfig(configSourceFromObject({}), {}, []);
     expect(issues).toEqual([]);
-    expect(config).toEqual({ kernel: { logLevel: "info", pluginTimeoutMs: 10000, stopTimeoutMs: 10000 }, plugins: [] });
+    expect(config).toEqual({ kernel: { logLevel: "info", pluginTimeoutMs: 30000, stopTimeoutMs: 10000 }, plugins: [] });
   });
 
   it("skips the config of disabled entries (omitted by the caller) but still checks the entry's own shape", async () => {

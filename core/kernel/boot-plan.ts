@@ -57,7 +57,7 @@ export interface BootPlan {
   readonly schema: JSONSchema;
 }
 
-const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_TIMEOUT_MS = 30_000;
 
 /** Loads, checks and orders everything a boot needs; throws one ArkError listing every problem of the failing step. */
 export async function prepareBoot(options: BootPlanOptions): Promise<BootPlan> {
