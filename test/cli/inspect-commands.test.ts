@@ -27,7 +27,7 @@ describe("ark plugins, doctor and db", () => {
     const json = JSON.parse((await runArk(["plugins", "--json"], { cwd })).stdout) as { plugins: { id: string; requires: string[] }[]; disabled: { id: string }[] };
     expect(json.plugins.map((p) => p.id)).toEqual(["store", "tools-notes"]);
     expect(json.disabled).toEqual([{ id: "off", from: "./off.mjs", status: "disabled" }]);
-  });
+  }, 120_000);
 
   it("db status shows pending migrations, db migrate applies them once, doctor reports healthy", async () => {
     const cwd = tempProject({ "notes.mjs": memoryPlugin, "runtime.config.yaml": "store:\n  dataDir: .ark/data\nplugins:\n  - from: ./notes.mjs\n" });
@@ -46,7 +46,7 @@ describe("ark plugins, doctor and db", () => {
     const report = JSON.parse(doctor.stdout) as { ok: boolean; checks: { name: string; status: string }[]; startupReport: { plugins: { id: string; status: string }[] } };
     expect(report.checks.map((c) => [c.name, c.status])).toEqual([["database", "ok"], ["schema migrations", "ok"], ["boot", "ok"], ["redis", "ok"], ["flow migrations", "ok"], ["executor images", "ok"], ["cutover", "ok"]]);
     expect(report.startupReport.plugins).toContainEqual(expect.objectContaining({ id: "tools-notes", status: "started" }));
-  });
+  }, 120_000);
 
   it("an edited applied migration makes db status and doctor fail with what to do", async () => {
     const cwd = tempProject({ "notes.mjs": memoryPlugin, "runtime.config.yaml": "store:\n  dataDir: .ark/data\nplugins:\n  - from: ./notes.mjs\n" });
@@ -61,7 +61,7 @@ describe("ark plugins, doctor and db", () => {
     const start = await runArk(["db", "migrate"], { cwd });
     expect(start.code).toBe(1);
     expect(start.stderr).toContain("ARK_MIGRATION_CHECKSUM_MISMATCH");
-  });
+  }, 120_000);
 
   it("doctor fails clearly when PostgreSQL is unreachable", async () => {
     const cwd = tempProject({ "runtime.config.yaml": "store:\n  driver: postgres\n  url: postgres://ark@127.0.0.1:1/ark\n  connectTimeoutMs: 1000\n" });
@@ -69,5 +69,5 @@ describe("ark plugins, doctor and db", () => {
     expect(doctor.code).toBe(1);
     expect(doctor.stdout).toMatch(/database\s+FAIL\s+.*ARK_STORE_UNREACHABLE.*127\.0\.0\.1:1/);
     expect(doctor.stdout).toMatch(/boot\s+FAIL\s+skipped/);
-  });
+  }, 120_000);
 });
