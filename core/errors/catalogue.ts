@@ -164,6 +164,10 @@ export const errorCatalogue = {
   ARK_K8S_REJECTED: { status: 502, hint: "The API server refused the manifest (details.k8sMessage names the field); check the plugin config (resources, env, secretEnv) and the node-executor settings." },
   ARK_K8S_API_ERROR: { status: 502, hint: "The API server answered an unexpected error (details.status); retry, and check the API server's health." },
   ARK_K8S_TIMEOUT: { status: 504, hint: "A Kubernetes API call took longer than allowed; check the API server's load and the network." },
+  // flow migration chain head (issue 7: flow migration, cutover, doctor)
+  ARK_FLOW_MIGRATION_CHAIN_HEAD: { status: 500, hint: "The contributed flow migration steps must end at the flowchart schema version this ARK writes (details.expected); enable the plugin with the missing last step, or use the ARK release the steps were written for." },
+  // node-level tool fallback (issue 6: tool_fallback_mode of the special nodes, core/tooling/node-fallback.ts)
+  ARK_TOOL_FALLBACK_MODE_INVALID: { status: 400, hint: "tool_fallback_mode is one of: disabled (or strict, off, none), all (or enabled, fallback, on), conflict_only (or conflict, conflicts_only); leave it out for the default (disabled)." },
   // generic
   ARK_INVALID_ARGUMENT: { status: 400, hint: "Check the arguments against the command's --help." },
   ARK_NOT_FOUND: { status: 404, hint: "Check the id." },

@@ -19,6 +19,7 @@ import { failedResult } from "./execution-results.js";
 import { EXECUTOR_BUILT_IN_TYPES } from "./executor-registry.js";
 import { TOOLHOST_TOKEN_ENV, TOOLHOST_URL_ENV } from "./executor-tool-host.js";
 import { resolveTimeouts, type ProcessDispatcherConfig } from "./process-config.js";
+import { toolHostScopeOf } from "./tool-host-scope.js";
 import { dispatchKeyOf, readRecordedResult, recordResult } from "./process-dispatch-record.js";
 import { resultOfOutcome } from "./process-outcome.js";
 import { ProcessSlots } from "./process-slots.js";
@@ -112,16 +113,6 @@ function expectedHashOf(config: ProcessDispatcherConfig, bundle: string | null):
   return config.expectedPluginSetHash ?? bundleManifestOf(bundle)?.pluginSetHash ?? null;
 }
 
-/**
- * The tool domains a node's token may call: `node_config.tool_domains` when given, else every domain for an LLM
- * `task` node (its model picks tools), else only the node type's own domain (a memory node calls `memory`).
- */
-function toolDomainsOf(request: ExecutionRequest): string[] | null {
-  const listed = request.node_config.tool_domains;
-  if (Array.isArray(listed)) return listed.filter((d): d is string => typeof d === "string");
-  return request.node_type === "task" ? null : [request.node_type];
-}
-
 /** A node type the configured bundle does not contain fails before anything is spawned (nothing of the node ran). */
 function missingNodeType(bundle: string | null, request: ExecutionRequest): ExecutionResult | null {
   const nodeTypes = bundleManifestOf(bundle)?.nodeTypes;
@@ -161,13 +152,7 @@ async function executorEnv(deps: ProcessDispatcherDeps, request: ExecutionReques
     env[PLUGIN_BASE_DIR_ENV] = baseDir;
   }
   const issuer = deps.toolHostIssuer?.();
-  const access = issuer
-    ? await issuer({
-      flowchart_run_id: request.flowchart_run_id === undefined || request.flowchart_run_id === null ? null : String(request.flowchart_run_id),
-      node_id: String(request.node_id), node_run_id: String(request.execution_id), node_type: request.node_type,
-      execution_index: request.execution_index, dispatcher: PROCESS_DISPATCHER_ID, tool_domains: toolDomainsOf(request),
-    })
-    : null;
+  const access = issuer ? await issuer(toolHostScopeOf(request, PROCESS_DISPATCHER_ID)) : null;
   if (access) Object.assign(env, { [TOOLHOST_URL_ENV]: access.url, [TOOLHOST_TOKEN_ENV]: access.token });
   return env;
 }

@@ -91,7 +91,9 @@ export function analyseSnapshot(before: FlowSnapshot, schemaVersion: number, cha
   if (steps === null) {
     issues.push({
       code: "migration.no_path",
-      message: `Flowchart schema_version ${schemaVersion} cannot be migrated: the migration chain covers versions ${chain.baseVersion} to ${chain.headVersion}.`,
+      message: chain.steps.length === 0
+        ? `Flowchart schema_version ${schemaVersion} cannot be migrated to ${chain.headVersion}: no flow migration step is enabled (add the migrations-runtime plugin to plugins:).`
+        : `Flowchart schema_version ${schemaVersion} cannot be migrated: the migration chain covers versions ${chain.baseVersion} to ${chain.headVersion}.`,
       severity: "error",
     });
   } else {

@@ -1,4 +1,4 @@
-/** The migration chain: ordering, and gaps / duplicates / bad steps as boot errors with stable codes. */
+/** The migration chain: ordering, and gaps / duplicates / bad steps / a wrong head as boot errors with stable codes. */
 import { describe, expect, it } from "vitest";
 import { eventBusRef } from "../events/event-bus-ref.js";
 import { coreServices } from "../plugin-api/core-services.js";
@@ -6,6 +6,7 @@ import { definePlugin, type PluginDefinition } from "../plugin-api/plugin.js";
 import { startTestKernel } from "../testing/index.js";
 import { createMigrationModule } from "./migration-module.js";
 import type { FlowMigrationContribution } from "../plugin-api/contributions.js";
+import { FLOW_SCHEMA_VERSION } from "../flow/graph/index.js";
 import { buildMigrationChain } from "./migration-chain.js";
 import { flowMigrationRef } from "./flow-migration-service.js";
 
@@ -23,16 +24,31 @@ function codeOf(fn: () => unknown): string {
 
 describe("flow migration chain", () => {
   it("orders steps by version and walks from any version to the head", () => {
-    const chain = buildMigrationChain(owned(step("c", 3), step("a", 1), step("b", 2)));
+    const chain = buildMigrationChain(owned(step("c", 3), step("a", 1), step("b", 2)), 4);
     expect([chain.baseVersion, chain.headVersion]).toEqual([1, 4]);
     expect(chain.stepsFrom(2)!.map((s) => s.id)).toEqual(["b", "c"]);
     expect(chain.stepsFrom(4)).toEqual([]);
     expect([chain.stepsFrom(0), chain.stepsFrom(5)]).toEqual([null, null]);
-    expect(buildMigrationChain([]).headVersion).toBe(1);
+    expect(FLOW_SCHEMA_VERSION).toBe(2);
+    expect([buildMigrationChain([]).baseVersion, buildMigrationChain([]).headVersion]).toEqual([FLOW_SCHEMA_VERSION, FLOW_SCHEMA_VERSION]);
+    expect(buildMigrationChain([]).stepsFrom(1)).toBeNull();
+  });
+
+  it("agrees with FLOW_SCHEMA_VERSION: a chain ending above or below the version ARK writes is refused", () => {
+    expect(buildMigrationChain(owned(step("a", 1))).headVersion).toBe(FLOW_SCHEMA_VERSION);
+    expect(codeOf(() => buildMigrationChain(owned(step("a", 1), step("b", 2))))).toBe("ARK_FLOW_MIGRATION_CHAIN_HEAD");
+    expect(codeOf(() => buildMigrationChain(owned(step("a", 1)), 3))).toBe("ARK_FLOW_MIGRATION_CHAIN_HEAD");
+    let message = "";
+    try {
+      buildMigrationChain(owned(step("b", 2)));
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toBe("Flow migration chain ends at schema version 3 (step b of plugin p), but this ARK writes and runs schema version 2.");
   });
 
   it("rejects a gap, two steps from one version, and steps that skip or go back", () => {
-    expect(codeOf(() => buildMigrationChain(owned(step("a", 1), step("c", 3))))).toBe("ARK_FLOW_MIGRATION_CHAIN_GAP");
+    expect(codeOf(() => buildMigrationChain(owned(step("a", 1), step("c", 3)), 4))).toBe("ARK_FLOW_MIGRATION_CHAIN_GAP");
     expect(codeOf(() => buildMigrationChain(owned(step("a", 1), step("b", 1))))).toBe("ARK_FLOW_MIGRATION_CHAIN_DUPLICATE");
     expect(codeOf(() => buildMigrationChain(owned(step("a", 1, 3))))).toBe("ARK_FLOW_MIGRATION_STEP_INVALID");
     expect(codeOf(() => buildMigrationChain(owned(step("a", 0))))).toBe("ARK_FLOW_MIGRATION_STEP_INVALID");
@@ -47,9 +63,12 @@ describe("flow migration chain", () => {
     const builtins = [standIn("store", [coreServices.store, coreServices.settings]), standIn("events", [eventBusRef]), createMigrationModule()];
     const broken = await startTestKernel({ builtins, plugins: [plugin("one", step("a", 1)), plugin("three", step("c", 3))] }).then(() => null, (err: unknown) => err);
     expect(broken).toMatchObject({ code: "ARK_PLUGIN_INIT_FAILED", cause: { code: "ARK_FLOW_MIGRATION_CHAIN_GAP" } });
-    const kernel = await startTestKernel({ builtins, plugins: [plugin("one", step("a", 1)), plugin("two", step("b", 2))] });
+    const beyond = await startTestKernel({ builtins, plugins: [plugin("one", step("a", 1)), plugin("two", step("b", 2))] }).then(() => null, (err: unknown) => err);
+    expect(beyond).toMatchObject({ code: "ARK_PLUGIN_INIT_FAILED", cause: { code: "ARK_FLOW_MIGRATION_CHAIN_HEAD", details: { expected: 2, head: 3 } } });
+    const kernel = await startTestKernel({ builtins, plugins: [plugin("one", step("a", 1))] });
     try {
-      expect(kernel.get(flowMigrationRef).chain.steps.map((s) => `${s.pluginId}/${s.id}`)).toEqual(["one/a", "two/b"]);
+      expect(kernel.get(flowMigrationRef).chain.steps.map((s) => `${s.pluginId}/${s.id}`)).toEqual(["one/a"]);
+      expect(kernel.get(flowMigrationRef).chain.headVersion).toBe(FLOW_SCHEMA_VERSION);
     } finally {
       await kernel.stop();
     }

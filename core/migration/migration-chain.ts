@@ -19,7 +19,7 @@ export interface MigrationStep {
 /** The ordered chain. */
 export interface MigrationChain {
   readonly steps: readonly MigrationStep[];
-  /** The version a flowchart is at once every step ran (FLOW_SCHEMA_VERSION when no step is contributed). */
+  /** The version a flowchart is at once every step ran: always the target (FLOW_SCHEMA_VERSION), steps or not. */
   readonly headVersion: number;
   /** The oldest version the chain can migrate from (headVersion when empty). */
   readonly baseVersion: number;
@@ -37,8 +37,24 @@ function checkStep(entry: Owned<FlowMigrationContribution>): MigrationStep {
   return { id, pluginId: entry.pluginId, from, to, contribution: entry.value };
 }
 
-/** Orders the contributed steps; throws ARK_FLOW_MIGRATION_CHAIN_DUPLICATE / _GAP / _STEP_INVALID. */
-export function buildMigrationChain(entries: readonly Owned<FlowMigrationContribution>[]): MigrationChain {
+/**
+ * A non-empty chain must end at the version this ARK writes: one ending above it would store flowcharts the engine
+ * and the flow-file schema refuse; one ending below would leave migrated flowcharts pending forever while native
+ * ones sit above the chain.
+ */
+function checkHead(steps: readonly MigrationStep[], targetVersion: number): void {
+  const last = steps.at(-1);
+  if (!last || last.to === targetVersion) return;
+  throw new ArkError("ARK_FLOW_MIGRATION_CHAIN_HEAD", `Flow migration chain ends at schema version ${last.to} (step ${last.id} of plugin ${last.pluginId}), but this ARK writes and runs schema version ${targetVersion}.`, {
+    details: { expected: targetVersion, head: last.to, step: last.id, pluginId: last.pluginId },
+  });
+}
+
+/**
+ * Orders the contributed steps; throws ARK_FLOW_MIGRATION_CHAIN_DUPLICATE / _GAP / _STEP_INVALID / _HEAD.
+ * `targetVersion` (default FLOW_SCHEMA_VERSION) is where a non-empty chain must end; tests of longer chains pass theirs.
+ */
+export function buildMigrationChain(entries: readonly Owned<FlowMigrationContribution>[], targetVersion: number = FLOW_SCHEMA_VERSION): MigrationChain {
   const steps = entries.map(checkStep).sort((a, b) => a.from - b.from || (a.id < b.id ? -1 : 1));
   for (let i = 1; i < steps.length; i++) {
     const [previous, step] = [steps[i - 1]!, steps[i]!];
@@ -54,7 +70,8 @@ export function buildMigrationChain(entries: readonly Owned<FlowMigrationContrib
       });
     }
   }
-  const headVersion = steps.at(-1)?.to ?? FLOW_SCHEMA_VERSION;
+  checkHead(steps, targetVersion);
+  const headVersion = steps.at(-1)?.to ?? targetVersion;
   const baseVersion = steps[0]?.from ?? headVersion;
   return {
     steps,

@@ -56,6 +56,12 @@ export type { HttpToolHostOptions } from "../tooling/http-tool-host.js";
 export { toolHostRef } from "../tooling/tool-host-ref.js";
 export { callNodeRunTool, failedNodeResultOf, failedNodeResultFromError } from "../tooling/node-tool-call.js";
 export type { NodeRunToolCall } from "../tooling/node-tool-call.js";
+// node-level tool fallback of the special nodes (tool_fallback_mode)
+export {
+  resolveNodeToolFallbackMode, assertNodeToolFallbackMode, isToolConflictFailure, nodeToolFallbackResult, failedOrFallbackNodeResult, failedToolResultOf,
+  NODE_TOOL_FALLBACK_CONFIG_PROPERTIES, NODE_TOOL_FALLBACK_WARNING_CODE, CONFLICT_ERROR_CODES, TOOL_FALLBACK_MODE_WORDS, toolFallbackModeWord,
+} from "../tooling/node-fallback.js";
+export type { NodeToolFallbackMode, NodeToolFallbackSpec } from "../tooling/node-fallback.js";
 export { parseLlmJsonObject, llmExcerpt } from "../tooling/llm-json.js";
 export { degradedRunMetadata } from "../tooling/degraded-markers.js";
 export { recordArtifactRoutes, answerIds, RECORD_ID_PATTERN } from "../tooling/record-artifact-routes.js";
@@ -68,6 +74,8 @@ export type { FlowSnapshot, SnapshotNode, SnapshotEdge } from "../migration/flow
 export { toolHostIssuerSlotRef } from "../execution/tool-host-issuer-ref.js";
 export type { ToolHostIssuerSlot } from "../execution/tool-host-issuer-ref.js";
 export type { ToolHostIssuer, ToolHostScope, DispatchOptions, DispatchStateListener } from "../execution/process-dispatcher.js";
+export { toolDomainsOf, toolHostScopeOf } from "../execution/tool-host-scope.js";
+export { TOOLHOST_TOKEN_ENV, TOOLHOST_URL_ENV } from "../execution/executor-tool-host.js";
 export type { ExecutorTimeouts } from "../execution/executor-child.js";
 // Run-scoped tool domains (workflow, observability): which runs a call may reach, and the engine's read models.
 export { checkRunAccess, targetRunId } from "../tooling/run-access.js";

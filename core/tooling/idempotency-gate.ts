@@ -27,6 +27,11 @@ interface RecordedCall {
   readonly result: ToolInvocationResult;
 }
 
+/** This caller owns the call: run it, then record or release with the claim's token. */
+export interface OwnedClaim {
+  readonly token: string;
+}
+
 /** Where a claimed call is recorded. */
 export interface LedgerSlot {
   readonly scope: string;
@@ -77,15 +82,16 @@ export class IdempotencyGate {
   ) {}
 
   /**
-   * Claims the slot. Answers `run` when this caller owns the work, or the recorded result of an earlier call.
+   * Claims the slot (one statement). Answers the owned claim when this caller runs the work, or the recorded result
+   * of an earlier call.
    * Throws ARK_TOOL_IN_PROGRESS when the first call is still running after the wait, ARK_TOOL_IDEMPOTENCY_CONFLICT
    * when the recorded call had another input.
    */
-  async enter(slot: LedgerSlot, signal?: AbortSignal): Promise<"run" | ToolInvocationResult> {
+  async enter(slot: LedgerSlot, signal?: AbortSignal): Promise<OwnedClaim | ToolInvocationResult> {
     const deadline = Date.now() + this.options.inProgressWaitMs;
     for (;;) {
       const claim = await this.ledger.claim(slot.scope, slot.key, { ttlSeconds: Math.min(this.options.claimLeaseSeconds, this.options.ttlSeconds) });
-      if (claim.status === "claimed") return "run";
+      if (claim.status === "claimed") return { token: claim.token };
       if (claim.state === "completed") return this.replay(slot, claim.result);
       if (Date.now() >= deadline || signal?.aborted) {
         throw new ArkError("ARK_TOOL_IN_PROGRESS", `A call with idempotency key "${slot.key}" (${slot.scope}) is still running; retry later with the same key.`, {
@@ -96,15 +102,15 @@ export class IdempotencyGate {
     }
   }
 
-  /** Records a finished call's result (success or warning). */
-  async record(slot: LedgerSlot, result: ToolInvocationResult): Promise<void> {
+  /** Records a finished call's result (success or warning): the second and last statement of a ledgered call. */
+  async record(slot: LedgerSlot, owned: OwnedClaim, result: ToolInvocationResult): Promise<void> {
     const recorded: RecordedCall = { input_sha256: slot.inputDigest, result };
-    await this.ledger.complete(slot.scope, slot.key, recorded, { ttlSeconds: this.options.ttlSeconds });
+    await this.ledger.complete(slot.scope, slot.key, recorded, { ttlSeconds: this.options.ttlSeconds, token: owned.token });
   }
 
-  /** Drops the claim of a failed call so the same key may try again. */
-  async release(slot: LedgerSlot): Promise<void> {
-    await this.ledger.release(slot.scope, slot.key);
+  /** Drops the claim of a failed call so the same key may try again (only this call's claim, not a takeover's). */
+  async release(slot: LedgerSlot, owned: OwnedClaim): Promise<void> {
+    await this.ledger.release(slot.scope, slot.key, { token: owned.token });
   }
 
   private replay(slot: LedgerSlot, stored: unknown): ToolInvocationResult {

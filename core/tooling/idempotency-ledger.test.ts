@@ -130,6 +130,31 @@ describeStore(
       expect((await l.claim("s", "live")).status).toBe("existing");
     });
 
+    it("with the claim token, a caller whose lease ran out neither completes nor releases the claim that took over", async () => {
+      const store = getStore();
+      const l = ledger();
+      const first = await l.claim("s", "lease", { ttlSeconds: 30 });
+      if (first.status !== "claimed") throw new Error("expected a claim");
+      await expire(store, "s", "lease");
+      const second = await l.claim("s", "lease", { ttlSeconds: 30 });
+      if (second.status !== "claimed") throw new Error("expected a takeover");
+      expect(second.token).not.toBe(first.token);
+      // The first caller (its kernel only stalled) comes back: its release and its completion leave the row alone.
+      await l.release("s", "lease", { token: first.token });
+      const lost = await failure(l.complete("s", "lease", { from: "first" }, { token: first.token }));
+      expect(lost).toMatchObject({ code: "ARK_IDEMPOTENCY_INVALID", details: { reason: "claim_lost" } });
+      expect(await l.claim("s", "lease")).toMatchObject({ status: "existing", state: "pending", result: null });
+      await l.complete("s", "lease", { from: "second" }, { token: second.token, ttlSeconds: 60 });
+      expect(await l.claim("s", "lease")).toMatchObject({ status: "existing", state: "completed", result: { from: "second" } });
+      // The owner's own release drops its pending claim; a malformed token is refused before any SQL runs.
+      const third = await l.claim("s", "own");
+      if (third.status !== "claimed") throw new Error("expected a claim");
+      await l.release("s", "own", { token: third.token });
+      expect((await l.claim("s", "own")).status).toBe("claimed");
+      expect((await failure(l.release("s", "own", { token: "not-a-uuid" }))).code).toBe("ARK_IDEMPOTENCY_INVALID");
+      expect((await failure(l.complete("s", "own", 1, { token: 7 as unknown as string }))).code).toBe("ARK_IDEMPOTENCY_INVALID");
+    });
+
     it("gives exactly one of 20 parallel claims the work; the 19 others see its result once completed", async () => {
       const l = ledger();
       const claims = await Promise.all(Array.from({ length: 20 }, () => l.claim("race", "same-key", { ttlSeconds: 60 })));

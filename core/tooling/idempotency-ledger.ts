@@ -14,6 +14,7 @@ const PURGE_BATCH = 5000;
 
 interface LedgerRow {
   claimed: boolean;
+  claim_token: string;
   state: "pending" | "completed";
   result: unknown;
   claimed_at: Date;
@@ -30,7 +31,7 @@ interface LedgerRow {
  */
 const CLAIM_SQL = `
 WITH live AS (
-  SELECT false AS claimed, l.state, l.result, l.claimed_at, l.expires_at
+  SELECT false AS claimed, l.claim_token, l.state, l.result, l.claimed_at, l.expires_at
   FROM ark_idempotency_ledger AS l
   WHERE l.scope = $1 AND l.key = $2 AND l.expires_at > now()
 ), ins AS (
@@ -44,9 +45,22 @@ WITH live AS (
     claimed_at = CASE WHEN l.expires_at <= now() THEN EXCLUDED.claimed_at ELSE l.claimed_at END,
     completed_at = CASE WHEN l.expires_at <= now() THEN NULL ELSE l.completed_at END,
     expires_at = CASE WHEN l.expires_at <= now() THEN EXCLUDED.expires_at ELSE l.expires_at END
-  RETURNING l.claim_token = $4::uuid AS claimed, l.state, l.result, l.claimed_at, l.expires_at
+  RETURNING l.claim_token = $4::uuid AS claimed, l.claim_token, l.state, l.result, l.claimed_at, l.expires_at
 )
 SELECT * FROM live UNION ALL SELECT * FROM ins`;
+
+/**
+ * Completion: the claim's second and last statement, prepared like the claim. `$5` (the claim token) is null for
+ * callers that do not pass one; with it, a row another caller took over after this claim's lease is not touched.
+ */
+const COMPLETE_SQL = `
+UPDATE ark_idempotency_ledger SET state = 'completed', result = $3::jsonb, completed_at = now(),
+  expires_at = CASE WHEN $4::float8 IS NULL THEN expires_at ELSE now() + make_interval(secs => $4::float8) END
+WHERE scope = $1 AND key = $2 AND ($5::uuid IS NULL OR claim_token = $5::uuid)`;
+
+/** Release of a pending claim (a failed call), token-guarded like completion. */
+const RELEASE_SQL = `
+DELETE FROM ark_idempotency_ledger WHERE scope = $1 AND key = $2 AND state = 'pending' AND ($3::uuid IS NULL OR claim_token = $3::uuid)`;
 
 function invalid(message: string, details: Record<string, unknown>): ArkError {
   return new ArkError("ARK_IDEMPOTENCY_INVALID", message, { details });
@@ -68,6 +82,14 @@ function checkTtl(ttl: unknown): number {
     throw invalid(`Idempotency ttlSeconds must be a number of seconds above 0 and at most ${MAX_TTL_SECONDS} (got ${String(ttl)}).`, { ttlSeconds: ttl });
   }
   return ttl;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function checkToken(token: unknown): string | null {
+  if (token === undefined) return null;
+  if (typeof token !== "string" || !UUID.test(token)) throw invalid("Idempotency claim token must be the uuid claim() returned.", {});
+  return token;
 }
 
 /** SQLSTATE of an undefined table: the core migrations were not applied to this schema. */
@@ -104,12 +126,12 @@ export class StoreIdempotencyLedger implements IdempotencyLedger {
     checkName("scope", scope, MAX_SCOPE_BYTES);
     checkName("key", key, MAX_KEY_BYTES);
     const ttl = checkTtl(options.ttlSeconds ?? this.defaultTtlSeconds);
-    const { rows } = await queryPrepared<LedgerRow>(this.db, "ark_idempotency_claim_v2", CLAIM_SQL, [scope, key, ttl, randomUUID()]).catch((err: unknown) => {
+    const { rows } = await queryPrepared<LedgerRow>(this.db, "ark_idempotency_claim_v3", CLAIM_SQL, [scope, key, ttl, randomUUID()]).catch((err: unknown) => {
       throw missingSchema(err) ?? err;
     });
     const row = rows[0];
     if (!row) throw new ArkError("ARK_INTERNAL", `Idempotency claim for ${scope}/${key} returned no row.`, { details: { scope, key } });
-    if (row.claimed) return { status: "claimed", scope, key, expiresAt: row.expires_at };
+    if (row.claimed) return { status: "claimed", scope, key, expiresAt: row.expires_at, token: row.claim_token };
     return { status: "existing", scope, key, state: row.state, result: row.result, claimedAt: row.claimed_at, expiresAt: row.expires_at };
   }
 
@@ -117,26 +139,25 @@ export class StoreIdempotencyLedger implements IdempotencyLedger {
    * Records the result. The row keeps its expiry (a retry within the ttl gets this result), unless `ttlSeconds` gives
    * a new one from now: a short claim lease while the work runs, the long replay window once it has a result.
    */
-  async complete(scope: string, key: string, result: unknown, options: { ttlSeconds?: number } = {}): Promise<void> {
+  async complete(scope: string, key: string, result: unknown, options: { ttlSeconds?: number; token?: string } = {}): Promise<void> {
     checkName("scope", scope, MAX_SCOPE_BYTES);
     checkName("key", key, MAX_KEY_BYTES);
     const ttl = options.ttlSeconds === undefined ? null : checkTtl(options.ttlSeconds);
-    const { rowCount } = await this.db.query(
-      `UPDATE ark_idempotency_ledger SET state = 'completed', result = $3::jsonb, completed_at = now(),
-         expires_at = CASE WHEN $4::double precision IS NULL THEN expires_at ELSE now() + make_interval(secs => $4::double precision) END
-       WHERE scope = $1 AND key = $2`,
-      [scope, key, serialiseResult(result), ttl],
-    );
+    const token = checkToken(options.token);
+    const { rowCount } = await queryPrepared(this.db, "ark_idempotency_complete_v1", COMPLETE_SQL, [scope, key, serialiseResult(result), ttl, token]);
+    if (rowCount === 0 && token !== null) {
+      throw invalid(`The idempotency claim for scope "${scope}", key "${key}" was taken over by another caller after its lease (or purged); its result was not recorded.`, { scope, key, reason: "claim_lost" });
+    }
     if (rowCount === 0) {
       throw invalid(`No idempotency claim for scope "${scope}", key "${key}" to complete: claim it first (or it expired and was purged).`, { scope, key });
     }
   }
 
   /** Drops a pending claim; a completed one stays (its result is the answer to retries). */
-  async release(scope: string, key: string): Promise<void> {
+  async release(scope: string, key: string, options: { token?: string } = {}): Promise<void> {
     checkName("scope", scope, MAX_SCOPE_BYTES);
     checkName("key", key, MAX_KEY_BYTES);
-    await this.db.query("DELETE FROM ark_idempotency_ledger WHERE scope = $1 AND key = $2 AND state = 'pending'", [scope, key]);
+    await queryPrepared(this.db, "ark_idempotency_release_v1", RELEASE_SQL, [scope, key, checkToken(options.token)]);
   }
 
   /**

@@ -41,6 +41,20 @@ async function direct(request: ExecutionRequest, signal: AbortSignal, call: Node
   }
 }
 
+/**
+ * The call's retry policy: the node type's own, else the node's failure controls `tool_retry_attempts` /
+ * `tool_retry_backoff_ms` (reference §3.1; the envelope clamps them and retries idempotent operations only).
+ */
+function retryOf(call: NodeRunToolCall, request: ExecutionRequest): { retry?: ToolCall["retry"] } {
+  if (call.retry) return { retry: call.retry };
+  const config = request.node_config ?? {};
+  const int = (v: unknown) => (typeof v === "number" && Number.isSafeInteger(v) ? v : typeof v === "string" && /^\d+$/.test(v.trim()) ? Number(v) : undefined);
+  const maxAttempts = int(config.tool_retry_attempts);
+  const backoffMs = int(config.tool_retry_backoff_ms);
+  if (maxAttempts === undefined && backoffMs === undefined) return {};
+  return { retry: { ...(maxAttempts !== undefined ? { maxAttempts } : {}), ...(backoffMs !== undefined ? { backoffMs } : {}) } };
+}
+
 /** Runs the call for the node run; a tool failure comes back as `status: "failed"`, never thrown. */
 export async function callNodeRunTool(request: ExecutionRequest, signal: AbortSignal, context: NodeExecutionContext | undefined, call: NodeRunToolCall): Promise<ToolInvocationResult> {
   const domainId = call.domain().id;
@@ -50,7 +64,7 @@ export async function callNodeRunTool(request: ExecutionRequest, signal: AbortSi
   const toolCall: ToolCall = {
     domain: domainId, operation: call.operation, input: call.input, idempotencyKey: key, scope, signal,
     trace: { nodeType: request.node_type },
-    ...(call.retry ? { retry: call.retry } : {}),
+    ...retryOf(call, request),
     ...(call.fallback ? { fallback: call.fallback } : {}),
   };
   return context.tools.invoke(toolCall);

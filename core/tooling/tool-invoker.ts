@@ -9,7 +9,7 @@ import { ArkError, errorMessage, isArkError } from "../errors/index.js";
 import type { ContractRegistry } from "../contracts/contract-registry-port.js";
 import type { ToolCallContext, ToolDescriptor, ToolInvocationResult } from "../plugin-api/contributions.js";
 import { MAX_ATTEMPTS, runAttempts, type AttemptOutcome } from "./attempt-runner.js";
-import { IdempotencyGate, ledgerSlotOf, type LedgerSlot } from "./idempotency-gate.js";
+import { IdempotencyGate, ledgerSlotOf, type LedgerSlot, type OwnedClaim } from "./idempotency-gate.js";
 import type { IdempotencyLedger } from "./idempotency-port.js";
 import type { LlmComplete } from "./llm-bridge.js";
 import { ToolCatalog, type ResolvedOperation, type ToolDomainLookup } from "./tool-catalog.js";
@@ -85,16 +85,18 @@ export class ToolInvoker {
     } catch (err) {
       return this.refused(call, err);
     }
+    let owned: OwnedClaim | null = null;
     if (state.slot && this.gate) {
       try {
         const entry = await this.gate.enter(state.slot, state.signal);
-        if (entry !== "run") return entry;
+        if (!("token" in entry)) return entry;
+        owned = entry;
       } catch (err) {
         return this.refused(call, err, state);
       }
     }
     const result = await this.execute(state, started);
-    await this.settleLedger(state, result);
+    if (owned) await this.settleLedger(state, owned, result);
     return result;
   }
 
@@ -231,11 +233,11 @@ export class ToolInvoker {
   }
 
   /** Records a result in the ledger, or releases the claim of a failure (the key may be tried again). */
-  private async settleLedger(state: CallState, result: ToolInvocationResult): Promise<void> {
+  private async settleLedger(state: CallState, owned: OwnedClaim, result: ToolInvocationResult): Promise<void> {
     if (!state.slot || !this.gate) return;
     try {
-      if (result.status === "failed") await this.gate.release(state.slot);
-      else await this.gate.record(state.slot, result);
+      if (result.status === "failed") await this.gate.release(state.slot, owned);
+      else await this.gate.record(state.slot, owned, result);
     } catch (err) {
       // The work is done; a ledger outage must not turn it into a failure. The claim expires with its ttl.
       this.options.logger?.warn({ err, scope: state.slot.scope, key: state.slot.key }, "could not settle the idempotency claim of a tool call");

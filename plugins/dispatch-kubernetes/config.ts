@@ -37,6 +37,8 @@ export interface KubernetesDispatchConfig {
   };
   /** Bound on each Kubernetes API call, in ms. */
   readonly apiTimeoutMs?: number;
+  /** The kernel API's URL as pods reach it (ARK_TOOLHOST_URL); unset = the URL the tool-host issuer answers. */
+  readonly toolHostUrl?: string;
 }
 
 const ENV_NAME = "^[A-Za-z_][A-Za-z0-9_]*$";
@@ -78,5 +80,9 @@ export const kubernetesDispatchConfigSchema: JSONSchema = Object.freeze({
       properties: { dispatchSeconds: seconds, executionSeconds: seconds, logCollectionSeconds: seconds, cancelGraceSeconds: seconds },
     },
     apiTimeoutMs: { type: "integer", minimum: 100, maximum: 600000, default: 30000 },
+    toolHostUrl: {
+      type: "string", pattern: "^https?://[^\\s/?#]+(/[^\\s?#]*)?$", maxLength: 2048,
+      description: "The kernel API's URL as executor pods reach it (e.g. http://ark.ark.svc:8080), sent as ARK_TOOLHOST_URL; unset = the kernel's own callback URL (usually loopback, unreachable from pods).",
+    },
   },
 });

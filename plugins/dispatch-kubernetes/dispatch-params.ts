@@ -35,6 +35,8 @@ export interface DispatchParams {
   readonly resources: { readonly requests: ResourceQuantities; readonly limits: ResourceQuantities };
   readonly env: Readonly<Record<string, string>>;
   readonly secretEnv: Readonly<Record<string, SecretEnvRef>>;
+  /** The tool-host URL pods get, overriding the issuer's (plugin config `toolHostUrl`); null = the issuer's. */
+  readonly toolHostUrl: string | null;
 }
 
 function int(value: string | undefined, fallback: number): number {
@@ -87,5 +89,6 @@ export function resolveDispatchParams(config: KubernetesDispatchConfig, settings
     resources: { requests: { ...DEFAULT_RESOURCES.requests, ...config.resources?.requests }, limits: { ...DEFAULT_RESOURCES.limits, ...config.resources?.limits } },
     env: config.env ?? {},
     secretEnv: config.secretEnv ?? {},
+    toolHostUrl: config.toolHostUrl?.trim() || null,
   };
 }

@@ -1,12 +1,13 @@
 // The kubernetes dispatcher against the API simulator (real HTTP, real child-process "pods"): the dispatch lifecycle,
-// API and configuration errors, the plugin-set hash check and the `ark doctor` preflight. One kernel for the file.
+// tool calls back to the kernel through the tool host, API and configuration errors, the plugin-set hash check and
+// the `ark doctor` preflight. One kernel for the file.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { coreServices, pluginSetHash, type ExecutionResult, type PreflightCheckResult } from "../../core/plugin-api/index.js";
 import { PREFLIGHT_CHECK_ID } from "./index.js";
-import { fixtureRequest, startHarness, until, type Harness } from "./test-support.js";
+import { fixtureRequest, startHarness, toolCalls, until, type Harness } from "./test-support.js";
 
 let h: Harness;
 beforeAll(async () => {
@@ -25,6 +26,9 @@ const meta = (result: ExecutionResult) => result.run_metadata as Record<string, 
 const dispatch = (executionId: string, config: Record<string, unknown> = {}, signal = new AbortController().signal, executorClass = "frontier") =>
   h.dispatcher.dispatch(fixtureRequest(executionId, config), { executorClass, signal });
 
+const tokenSecretOf = (job: string) => h.sim.list("secrets", "ark-runs").find((s) => s.metadata.name === `${job}-token`);
+const decoded = (value: string | undefined) => Buffer.from(value ?? "", "base64").toString("utf8");
+
 const preflight = async (): Promise<PreflightCheckResult[]> => {
   const check = h.kernel.get(coreServices.registries).preflightChecks.require(PREFLIGHT_CHECK_ID);
   return [await check.run(new AbortController().signal)].flat();
@@ -33,13 +37,13 @@ const preflight = async (): Promise<PreflightCheckResult[]> => {
 describe("kubernetes dispatcher: success path", () => {
   it("runs the fixture executor as a Job, reads its result, and the ConfigMap is owned by the Job", async () => {
     const states: string[] = [];
-    const request = fixtureRequest("ok-1", { fixture_mode: "success", fixture_echo_env: ["ARK_FIXTURE_SECRET", "ARK_FIXTURE_PLAIN"] });
+    const request = fixtureRequest("ok-1", { fixture_mode: "success", fixture_echo_env: ["ARK_FIXTURE_SECRET", "ARK_FIXTURE_PLAIN", "ARK_TOOLHOST_URL", "ARK_TOOLHOST_TOKEN"] });
     const result = await h.dispatcher.dispatch(request, { executorClass: "frontier", signal: new AbortController().signal, onDispatchState: (state) => states.push(state) });
     expect(result.status).toBe("success");
     expect(states).toEqual(["dispatch_submitted", "dispatch_confirmed"]);
     expect(result.output_state).toMatchObject({ node_type: "task", message: "fixture ok", request_id: "req-ok-1" });
     // The secret reached the process through secretKeyRef...
-    expect(result.output_state.env).toEqual({ ARK_FIXTURE_SECRET: "s3cr3t-from-secret", ARK_FIXTURE_PLAIN: "plain-value" });
+    expect(result.output_state.env).toMatchObject({ ARK_FIXTURE_SECRET: "s3cr3t-from-secret", ARK_FIXTURE_PLAIN: "plain-value", ARK_TOOLHOST_URL: h.apiUrl });
     const m = meta(result);
     expect(m).toMatchObject({ dispatch_status: "dispatch_confirmed", dispatch_uncertain: false, selected_provider: "kubernetes", k8s_namespace: "ark-runs" });
     expect(m.provider_dispatch_id).toBe(`kubernetes:ark-runs/${m.k8s_job_name}`);
@@ -49,6 +53,17 @@ describe("kubernetes dispatcher: success path", () => {
     expect(JSON.stringify(job)).not.toContain("s3cr3t");
     const cm = h.sim.list("configmaps", "ark-runs").find((c) => c.metadata.name === `${m.k8s_job_name}-payload`)!;
     expect(cm.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: "Job", name: job!.metadata.name, uid: job!.metadata.uid })]);
+    // The node run's tool-host token: in a Secret owned by the Job, in the pod's env, never in the Job or pod spec.
+    const secret = tokenSecretOf(m.k8s_job_name)!;
+    const token = decoded(secret.data?.token);
+    expect(token.length).toBeGreaterThan(20);
+    expect((result.output_state.env as Record<string, unknown>).ARK_TOOLHOST_TOKEN).toBe(token);
+    expect(secret.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: "Job", name: job!.metadata.name, uid: job!.metadata.uid })]);
+    const env = job!.spec.template.spec.containers[0].env as Record<string, unknown>[];
+    expect(env).toContainEqual({ name: "ARK_TOOLHOST_TOKEN", valueFrom: { secretKeyRef: { name: `${m.k8s_job_name}-token`, key: "token" } } });
+    expect(env).toContainEqual({ name: "ARK_TOOLHOST_URL", value: h.apiUrl });
+    const pods = h.sim.list("pods", "ark-runs").filter((p) => p.metadata.name === m.k8s_pod_name);
+    for (const spec of [job, ...pods]) expect(JSON.stringify(spec)).not.toContain(token);
     expect(JSON.parse(cm.data!["payload.json"]!)).toMatchObject({ contract_version: "v1", provider: "kubernetes", node_execution: { executor_class: "frontier" } });
   });
 
@@ -74,6 +89,9 @@ describe("kubernetes dispatcher: success path", () => {
     expect(meta(second)).toMatchObject({ k8s_job_adopted: true, k8s_job_name: meta(first).k8s_job_name });
     const job = meta(first).k8s_job_name as string;
     expect(h.sim.events.filter((e) => e.type === "pod-created" && e.name.startsWith(job))).toHaveLength(1);
+    // The existing token Secret is tolerated as it is (409 on create), not replaced.
+    expect(h.sim.requests.filter((r) => r === "POST /api/v1/namespaces/ark-runs/secrets")).not.toHaveLength(0);
+    expect(h.sim.list("secrets", "ark-runs").filter((x) => x.metadata.name === `${job}-token`)).toHaveLength(1);
   });
 
   it("a pod log fault while watching is retried", async () => {
@@ -89,6 +107,44 @@ describe("kubernetes dispatcher: success path", () => {
     expect(h.sim.list("jobs", "ark-runs").map((j) => j.metadata.name)).not.toContain(job);
     expect(h.sim.list("configmaps", "ark-runs").map((c) => c.metadata.name)).not.toContain(`${job}-payload`);
     expect(h.sim.events).toContainEqual(expect.objectContaining({ type: "configmap-collected", name: `${job}-payload` }));
+    expect(tokenSecretOf(job)).toBeUndefined();
+    expect(h.sim.events).toContainEqual(expect.objectContaining({ type: "secret-collected", name: `${job}-token` }));
+  });
+});
+
+describe("kubernetes dispatcher: tools through the tool host", () => {
+  it("a node in a pod calls a tool back on the kernel with its node-run token, scoped to its tool domains", async () => {
+    await h.settings.update({ k8s_frontier_image: "ark-executor-frontier:tools" }, "test");
+    try {
+      const request = { ...fixtureRequest("tool-1", { value: "colour", tool_domains: ["memory"] }), node_type: "exec_tool" };
+      const result = await h.dispatcher.dispatch(request, { executorClass: "frontier", signal: new AbortController().signal });
+      expect(result.error ? `${result.error.message} ${String(result.stdout)}` : null).toBeNull();
+      expect(result.output_state).toMatchObject({ listed: ["memory.get"], tool_status: "success", tool_output: { key: "colour", value: "value of colour" } });
+      expect(toolCalls.at(-1)).toMatchObject({ input: { key: "colour" }, scope: { node_run_id: "tool-1", node_id: "node-1", flowchart_run_id: "run-1", dispatcher: "kubernetes" } });
+      // Without `tool_domains` the token only allows the node type's own domain (the process dispatcher's scope):
+      // memory is neither listed nor callable (403, a failed tool result), and the kernel's handler never runs.
+      const refused = await h.dispatcher.dispatch({ ...fixtureRequest("tool-2", { value: "colour" }), node_type: "exec_tool" }, { executorClass: "frontier", signal: new AbortController().signal });
+      expect(refused.output_state).toMatchObject({ listed: [], tool_status: "failed", tool_output: null });
+      expect(toolCalls).toHaveLength(1);
+    } finally {
+      await h.settings.update({ k8s_frontier_image: "ark-executor-frontier:fixture" }, "test");
+    }
+  }, 90_000);
+
+  it("sends the configured toolHostUrl (the kernel as pods reach it) instead of the kernel's own callback URL", async () => {
+    h.configure({ toolHostUrl: "http://ark-kernel.ark.svc.cluster.local:8080" });
+    const result = await dispatch("tool-url-1", { fixture_mode: "success", fixture_echo_env: ["ARK_TOOLHOST_URL"] });
+    expect(result.output_state.env).toEqual({ ARK_TOOLHOST_URL: "http://ark-kernel.ark.svc.cluster.local:8080" });
+  });
+
+  it("without a tool-host issuer (tooling off) creates no Secret and sets no tool-host env", async () => {
+    h.configure({}, { toolHost: false });
+    const result = await dispatch("no-tools-1", { fixture_mode: "success", fixture_echo_env: ["ARK_TOOLHOST_URL", "ARK_TOOLHOST_TOKEN"] });
+    expect(result.status).toBe("success");
+    expect(result.output_state.env).toEqual({ ARK_TOOLHOST_URL: null, ARK_TOOLHOST_TOKEN: null });
+    const job = meta(result).k8s_job_name as string;
+    expect(tokenSecretOf(job)).toBeUndefined();
+    expect(JSON.stringify(h.sim.list("jobs", "ark-runs").find((j) => j.metadata.name === job))).not.toContain("ARK_TOOLHOST");
   });
 });
 
@@ -183,6 +239,16 @@ describe("kubernetes dispatcher: API and configuration errors", () => {
     expect(h.sim.events.some((e) => e.type === "pod-started" && e.name.startsWith("ark-exec-forbidden-2-"))).toBe(false);
   });
 
+  it("a 403 on the token Secret deletes the Job it just created (no pod without its token)", async () => {
+    h.sim.deny({ verb: "create", resource: "secrets" });
+    const result = await dispatch("forbidden-4", { fixture_mode: "success" });
+    expect(result.error?.details).toMatchObject({ ark_code: "ARK_K8S_FORBIDDEN" });
+    expect(result.error?.message).toContain('cannot create resource "secrets"');
+    expect(meta(result)).toMatchObject({ dispatch_status: "dispatch_failed", dispatch_uncertain: false });
+    expect(h.sim.list("jobs", "ark-runs").some((j) => j.metadata.name.startsWith("ark-exec-forbidden-4-"))).toBe(false);
+    expect(h.sim.events.some((e) => e.type === "pod-started" && e.name.startsWith("ark-exec-forbidden-4-"))).toBe(false);
+  });
+
   it("a 403 while watching (pods/log) fails with ARK_K8S_FORBIDDEN, uncertain, and deletes the Job", async () => {
     h.sim.deny({ verb: "get", resource: "pods", subresource: "log" });
     const result = await dispatch("forbidden-3", { fixture_mode: "sleep" });
@@ -230,7 +296,8 @@ describe("kubernetes dispatcher: API and configuration errors", () => {
 describe("kubernetes preflight (ark doctor)", () => {
   it("passes every check against a cluster that allows everything", async () => {
     const results = await preflight();
-    expect(results.map((r) => r.status)).toEqual(["ok", "ok", "ok", "ok", "ok", "ok"]);
+    expect(results.map((r) => r.status)).toEqual(["ok", "ok", "ok", "ok", "ok", "ok", "ok"]);
+    expect(results.at(-1)!.detail).toBe("kubernetes permission secrets: create allowed in ark-runs");
     expect(results[0]!.detail).toContain("v1.31.0-ark-simulator");
     expect(results[1]!.detail).toBe("kubernetes namespace ark-runs exists");
   });
@@ -238,10 +305,14 @@ describe("kubernetes preflight (ark doctor)", () => {
   it("names each missing permission with the RBAC rule that fixes it", async () => {
     h.sim.deny({ verb: "get", resource: "pods", subresource: "log" });
     h.sim.deny({ verb: "delete", resource: "configmaps" });
+    h.sim.deny({ verb: "create", resource: "secrets" });
     const failed = (await preflight()).filter((r) => r.status === "fail");
-    expect(failed.map((r) => r.detail)).toEqual(["kubernetes permission pods/log: get denied in ark-runs", "kubernetes permission configmaps: delete denied in ark-runs"]);
+    expect(failed.map((r) => r.detail)).toEqual([
+      "kubernetes permission pods/log: get denied in ark-runs", "kubernetes permission configmaps: delete denied in ark-runs", "kubernetes permission secrets: create denied in ark-runs",
+    ]);
     expect(failed[0]!.hint).toContain('resources: ["pods/log"], verbs: ["get"]');
     expect(failed[1]!.hint).toContain('resources: ["configmaps"], verbs: ["delete"]');
+    expect(failed[2]!.hint).toContain('apiGroups: [""], resources: ["secrets"], verbs: ["create"]');
   });
 
   it("reports a missing namespace and an unreachable API server", async () => {

@@ -2,14 +2,14 @@
  * dispatch-kubernetes: runs each node run as a Kubernetes Job (dispatcher id `kubernetes`) through the API
  * (`@kubernetes/client-node`, no kubectl), and contributes the `kubernetes` preflight check to `ark doctor`.
  */
-import { ArkError, coreServices, definePlugin, type PluginContext, type PluginDefinition } from "../../core/plugin-api/index.js";
+import { ArkError, coreServices, definePlugin, toolHostIssuerSlotRef, type PluginContext, type PluginDefinition } from "../../core/plugin-api/index.js";
 import { kubernetesDispatchConfigSchema, type KubernetesDispatchConfig } from "./config.js";
 import { KUBERNETES_DISPATCHER_ID, KubernetesDispatcher } from "./kubernetes-dispatcher.js";
 
 export { KUBERNETES_DISPATCHER_ID, KubernetesDispatcher } from "./kubernetes-dispatcher.js";
 export type { KubernetesDispatchConfig, SecretEnvRef } from "./config.js";
-export { buildJobManifest, buildPayloadConfigMap, EXECUTOR_CONTAINER, PAYLOAD_MOUNT_PATH, RUNTIME_MOUNT_PATH } from "./k8s-manifests.js";
-export { configMapNameFor, jobLabels, jobNameFor, labelValue, nodeRunIdentity } from "./k8s-names.js";
+export { buildJobManifest, buildPayloadConfigMap, buildToolHostSecret, EXECUTOR_CONTAINER, PAYLOAD_MOUNT_PATH, RUNTIME_MOUNT_PATH, TOOLHOST_TOKEN_KEY } from "./k8s-manifests.js";
+export { configMapNameFor, jobLabels, jobNameFor, labelValue, nodeRunIdentity, toolHostSecretNameFor } from "./k8s-names.js";
 export { manifestInputFor } from "./node-run-dispatch.js";
 export { resolveDispatchParams } from "./dispatch-params.js";
 export { REQUIRED_PERMISSIONS } from "./preflight.js";
@@ -32,20 +32,24 @@ export function createKubernetesDispatchPlugin(): PluginDefinition<KubernetesDis
     id: "dispatch-kubernetes",
     version: "1.0.0",
     kernel: "^1.0.0",
-    description: "Kubernetes dispatcher: one Job per node run, payload ConfigMap owned by the Job, markers and result from the pod log.",
+    description: "Kubernetes dispatcher: one Job per node run, payload ConfigMap and tool-host token Secret owned by the Job, markers and result from the pod log.",
     requires: ["store"],
+    // The execution module's slot where the tooling API plugs the node-run token issuer (pods call tools back).
+    consumes: [toolHostIssuerSlotRef],
     configSchema: kubernetesDispatchConfigSchema,
     register(r) {
       const dispatcher = new KubernetesDispatcher();
       r.dispatcher(dispatcher);
       r.preflightCheck({
         id: PREFLIGHT_CHECK_ID,
-        description: "Kubernetes API reachable, namespace exists, RBAC for jobs, pods, pods/log and configmaps.",
+        description: "Kubernetes API reachable, namespace exists, RBAC for jobs, pods, pods/log, configmaps and secrets.",
         run: (signal) => dispatcher.preflight(signal),
       });
     },
     init(ctx) {
-      dispatcherOf(ctx).bind(ctx.config, ctx.get(coreServices.settings));
+      const issuers = ctx.get(toolHostIssuerSlotRef);
+      // Read per dispatch: the tooling API sets the issuer in its own init, which may run after this one.
+      dispatcherOf(ctx).bind(ctx.config, ctx.get(coreServices.settings), () => issuers.get());
     },
     stop(ctx) {
       const dispatcher = ctx.get(coreServices.registries).dispatchers.get(KUBERNETES_DISPATCHER_ID);

@@ -1,12 +1,13 @@
 /**
- * Submitting a node run: the Job first, then its payload ConfigMap with an ownerReference to the Job's uid. The pod
- * waits (ContainerCreating) until the ConfigMap exists, so it can never start without its payload, and the ConfigMap
- * can never outlive its Job. A Job that already exists with the same payload fingerprint is the same node run
- * dispatched again: it is adopted (no second Job); one with another payload is a conflict.
+ * Submitting a node run: the Job first, then its payload ConfigMap and (with tools) its tool-host token Secret, each
+ * with an ownerReference to the Job's uid. The pod waits (ContainerCreating, CreateContainerConfigError) until both
+ * exist, so it can never start without its payload or token, and neither can outlive its Job. A Job that already
+ * exists with the same payload fingerprint is the same node run dispatched again: it is adopted (no second Job); one
+ * with another payload is a conflict.
  */
 import { ArkError, isArkError } from "../../core/plugin-api/index.js";
 import type { KubeApi } from "./kube-api.js";
-import { buildJobManifest, buildPayloadConfigMap, PAYLOAD_FILE_NAME, type ManifestInput } from "./k8s-manifests.js";
+import { buildJobManifest, buildPayloadConfigMap, buildToolHostSecret, PAYLOAD_FILE_NAME, type ManifestInput } from "./k8s-manifests.js";
 
 /** The annotation carrying the payload's sha256. */
 export const PAYLOAD_SHA_ANNOTATION = "ark/payload-sha256";
@@ -41,10 +42,24 @@ async function ensureConfigMap(api: KubeApi, input: ManifestInput, uid: string, 
 }
 
 /**
- * Creates (or adopts) the Job, then the ConfigMap. `onJobCreated` runs as soon as the Job exists (dispatch_submitted).
- * When the ConfigMap cannot be created, a Job this call created is deleted again (grace 0: its pod never started).
+ * The token Secret. One that exists already has this node run attempt's deterministic name: it was created by an
+ * earlier dispatch of the same attempt (the adopted Job's pod uses its token, minted for the same scope), so it is
+ * kept as it is. Reading it back would need `get secrets`, which ARK does not ask for.
  */
-export async function submitNodeRun(api: KubeApi, input: ManifestInput, signal: AbortSignal, onJobCreated: (adopted: boolean) => void): Promise<Submission> {
+async function ensureToolHostSecret(api: KubeApi, input: ManifestInput, uid: string, token: string, signal: AbortSignal): Promise<void> {
+  try {
+    await api.createSecret(input.params.namespace, buildToolHostSecret(input, { name: input.jobName, uid }, token), signal);
+  } catch (err) {
+    if (!isArkError(err, "ARK_K8S_CONFLICT")) throw err;
+  }
+}
+
+/**
+ * Creates (or adopts) the Job, then the ConfigMap and the token Secret (when `toolHostToken` is given and the input
+ * names a tool host). `onJobCreated` runs as soon as the Job exists (dispatch_submitted). When either cannot be
+ * created, a Job this call created is deleted again (grace 0: its pod never started).
+ */
+export async function submitNodeRun(api: KubeApi, input: ManifestInput, signal: AbortSignal, onJobCreated: (adopted: boolean) => void, toolHostToken: string | null = null): Promise<Submission> {
   let submission: Submission;
   try {
     const job = await api.createJob(input.params.namespace, buildJobManifest(input), signal);
@@ -56,6 +71,7 @@ export async function submitNodeRun(api: KubeApi, input: ManifestInput, signal: 
   onJobCreated(submission.adopted);
   try {
     await ensureConfigMap(api, input, submission.uid, signal);
+    if (input.toolHost && toolHostToken) await ensureToolHostSecret(api, input, submission.uid, toolHostToken, signal);
   } catch (err) {
     if (!submission.adopted) await api.deleteJob(input.params.namespace, input.jobName, 0).catch(() => undefined);
     throw err;

@@ -1,7 +1,7 @@
 /**
  * Deterministic, valid Kubernetes names and label values for one node run (execution-plane §4.2, §4.4, fixing Q5 and
- * Q14): the Job name is ≤55 characters so `<job>-payload` still fits 63, and long label values are shortened with a
- * hash instead of breaking the create.
+ * Q14): the Job name is ≤55 characters so `<job>-payload` and `<job>-token` still fit 63, and long label values are
+ * shortened with a hash instead of breaking the create.
  */
 import { createHash } from "node:crypto";
 import type { ExecutionRequest } from "../../core/plugin-api/index.js";
@@ -47,6 +47,11 @@ export function jobNameFor(id: NodeRunIdentity): string {
 /** The payload ConfigMap's name. */
 export function configMapNameFor(jobName: string): string {
   return `${jobName}-payload`;
+}
+
+/** The tool-host token Secret's name (≤63 like the ConfigMap's: the Job name is ≤55). */
+export function toolHostSecretNameFor(jobName: string): string {
+  return `${jobName}-token`;
 }
 
 /** A valid label value (≤63, alphanumerics, `-_.`); longer values keep a prefix and a hash of the whole. */

@@ -85,7 +85,7 @@ export class KubeApi {
     return this.call(`read job ${name}`, (o) => this.batch.readNamespacedJob({ namespace, name }, o as never), signal);
   }
 
-  /** Deletes a Job; `propagationPolicy` Background deletes its pods, and with them the owned ConfigMap. */
+  /** Deletes a Job; `propagationPolicy` Background deletes its pods, and with them the owned ConfigMap and Secret. */
   deleteJob(namespace: string, name: string, gracePeriodSeconds: number, signal?: AbortSignal): Promise<unknown> {
     return this.call(`delete job ${name}`, (o) => this.batch.deleteNamespacedJob({ namespace, name, gracePeriodSeconds, propagationPolicy: "Background" }, o as never), signal);
   }
@@ -96,6 +96,11 @@ export class KubeApi {
 
   readConfigMap(namespace: string, name: string, signal?: AbortSignal): Promise<{ data?: Record<string, string> }> {
     return this.call(`read configmap ${name}`, (o) => this.core.readNamespacedConfigMap({ namespace, name }, o as never), signal);
+  }
+
+  /** Creates a Secret (the node run's tool-host token); the body's values are never part of error messages. */
+  createSecret(namespace: string, body: Record<string, unknown>, signal?: AbortSignal): Promise<unknown> {
+    return this.call(`create secret ${String((body.metadata as { name?: string })?.name)}`, (o) => this.core.createNamespacedSecret({ namespace, body: body as never }, o as never), signal);
   }
 
   /** Pods of a Job, by the `job-name` label the Job controller sets. */

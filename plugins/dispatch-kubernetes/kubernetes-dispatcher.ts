@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { statSync } from "node:fs";
 import {
   ArkError, errorMessage, isArkError,
-  type DispatcherContribution, type DispatchOptions, type ExecutionRequest, type ExecutionResult, type NodeExecutorSettingsService, type PreflightCheckResult,
+  type DispatcherContribution, type DispatchOptions, type ExecutionRequest, type ExecutionResult, type NodeExecutorSettingsService, type PreflightCheckResult, type ToolHostIssuer,
 } from "../../core/plugin-api/index.js";
 import type { KubernetesDispatchConfig } from "./config.js";
 import { kubeSourceOf, resolveDispatchParams, type DispatchParams, type KubeSource } from "./dispatch-params.js";
@@ -23,6 +23,7 @@ export const KUBERNETES_DISPATCHER_ID = "kubernetes";
 interface Binding {
   readonly config: KubernetesDispatchConfig;
   readonly settings: NodeExecutorSettingsService;
+  readonly toolHostIssuer: () => ToolHostIssuer | null;
 }
 
 function sourceKey(source: KubeSource): string {
@@ -44,9 +45,9 @@ export class KubernetesDispatcher implements DispatcherContribution {
   /** Cancel switches of the dispatches this process is watching, by Job name. */
   private readonly running = new Map<string, AbortController>();
 
-  /** Binds the dispatcher to a kernel's config and settings (plugin init). */
-  bind(config: KubernetesDispatchConfig, settings: NodeExecutorSettingsService): void {
-    this.binding = { config, settings };
+  /** Binds the dispatcher to a kernel's config, settings and tool-host issuer (plugin init; no issuer = pods get no tool host). */
+  bind(config: KubernetesDispatchConfig, settings: NodeExecutorSettingsService, toolHostIssuer: () => ToolHostIssuer | null = () => null): void {
+    this.binding = { config, settings, toolHostIssuer };
     this.detach = new AbortController();
   }
 
@@ -82,7 +83,7 @@ export class KubernetesDispatcher implements DispatcherContribution {
     this.running.set(jobName, cancel);
     try {
       return await dispatchNodeRun({
-        config: binding.config, settings: () => binding.settings.readRuntime(), detachSignal: this.detach.signal,
+        config: binding.config, settings: () => binding.settings.readRuntime(), detachSignal: this.detach.signal, toolHostIssuer: binding.toolHostIssuer,
         ...(options.onDispatchState ? { onDispatchState: options.onDispatchState } : {}),
         apiFor: (params: DispatchParams) => this.apiFor(params.source, params.apiTimeoutMs),
       }, request, options.executorClass, cancel.signal);

@@ -1,8 +1,14 @@
-// Job and ConfigMap manifests: names, labels, GPU per class, secrets by reference, ownership; validated with kubernetes-models.
+// Job, ConfigMap and token Secret manifests: names, labels, GPU per class, secrets by reference, the tool host,
+// ownership; validated with kubernetes-models.
+import { Ajv } from "ajv";
 import { Job } from "kubernetes-models/batch/v1/Job";
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
+import { Secret } from "kubernetes-models/v1/Secret";
 import { describe, expect, it } from "vitest";
-import { buildJobManifest, buildPayloadConfigMap, manifestInputFor, resolveDispatchParams, jobNameFor, labelValue, configMapNameFor } from "./index.js";
+import {
+  buildJobManifest, buildPayloadConfigMap, buildToolHostSecret, manifestInputFor, resolveDispatchParams, jobNameFor, labelValue, configMapNameFor, toolHostSecretNameFor,
+} from "./index.js";
+import { kubernetesDispatchConfigSchema } from "./config.js";
 import { fixtureRequest } from "./test-support.js";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -13,13 +19,19 @@ const settings = {
   k8s_gpu_limit: "2", k8s_job_ttl_seconds: "900", k8s_service_account: "ark-executor", k8s_image_pull_secrets_json: '["regcred", {"name": "other"}, "regcred"]',
   dispatch_timeout_seconds: "300", execution_timeout_seconds: "1800", cancel_grace_timeout_seconds: "15", workspace_identity_key: "w".repeat(128),
 };
-const config = { secretEnv: { OPENAI_API_KEY: { secretName: "llm-keys", key: "openai" } }, env: { LOG_LEVEL: "debug" } };
+const config = { secretEnv: { OPENAI_API_KEY: { secretName: "llm-keys", key: "openai" } }, env: { LOG_LEVEL: "debug", ARK_TOOLHOST_URL: "http://from-config.invalid" } };
+const OWNER = { name: "", uid: "3f1e2d4c-0000-4000-8000-000000000001" };
+const TOKEN = "v1.eyJydW4iOiIxIn0.c2lnbmF0dXJl";
 
-function manifests(executorClass: string, request = fixtureRequest("0190f3a2-7c4e-4f6e-9d1a-5b2c3d4e5f60")) {
+function manifests(executorClass: string, request = fixtureRequest("0190f3a2-7c4e-4f6e-9d1a-5b2c3d4e5f60"), toolHostUrl: string | null = null) {
   const params = resolveDispatchParams(config, settings, executorClass);
-  const input = manifestInputFor(request, params);
+  const input = manifestInputFor(request, params, toolHostUrl);
   const job = buildJobManifest(input);
-  return { input, job, configMap: buildPayloadConfigMap(input, { name: input.jobName, uid: "3f1e2d4c-0000-4000-8000-000000000001" }) };
+  const owner = { ...OWNER, name: input.jobName };
+  return {
+    input, job, configMap: buildPayloadConfigMap(input, owner),
+    secret: input.toolHost ? buildToolHostSecret(input, owner, TOKEN) : null,
+  };
 }
 
 describe("names and labels", () => {
@@ -30,6 +42,8 @@ describe("names and labels", () => {
     expect(name).toMatch(DNS_LABEL);
     expect(name.length).toBeLessThanOrEqual(55);
     expect(configMapNameFor(name).length).toBeLessThanOrEqual(63);
+    expect(toolHostSecretNameFor(name).length).toBeLessThanOrEqual(63);
+    expect(toolHostSecretNameFor(name)).toMatch(DNS_LABEL);
     expect(jobNameFor({ ...id, attempt: 4 })).not.toBe(name);
     expect(jobNameFor({ ...id, executionIndex: 13 })).not.toBe(name);
     expect(jobNameFor({ ...id, executionId: "" })).toMatch(DNS_LABEL);
@@ -91,13 +105,64 @@ describe("the Job manifest", () => {
   });
 });
 
+describe("the tool host", () => {
+  const withTools = () => manifests("frontier", undefined, "http://ark.ark.svc:8080");
+
+  it("gives the pod ARK_TOOLHOST_URL as a value and ARK_TOOLHOST_TOKEN by secretKeyRef, never the token", () => {
+    const { job, input } = withTools();
+    expect(input.toolHost).toEqual({ url: "http://ark.ark.svc:8080", secretName: `${input.jobName}-token` });
+    const env = job.spec.template.spec.containers[0].env as Record<string, any>[];
+    // The dispatcher's URL wins over a plain env of the same name from the plugin config.
+    expect(env.filter((e) => e.name === "ARK_TOOLHOST_URL")).toEqual([{ name: "ARK_TOOLHOST_URL", value: "http://ark.ark.svc:8080" }]);
+    expect(env).toContainEqual({ name: "ARK_TOOLHOST_TOKEN", valueFrom: { secretKeyRef: { name: `${input.jobName}-token`, key: "token" } } });
+    expect(JSON.stringify(job)).not.toContain(TOKEN);
+    expect(JSON.stringify(job)).not.toContain(Buffer.from(TOKEN).toString("base64"));
+  });
+
+  it("keeps the token in an immutable Secret owned by the Job, base64 as on the wire", () => {
+    const { secret, input } = withTools();
+    expect(secret).toMatchObject({ apiVersion: "v1", kind: "Secret", type: "Opaque", immutable: true, metadata: { name: `${input.jobName}-token`, namespace: "ark-runs" } });
+    expect(secret!.metadata.ownerReferences).toEqual([{ apiVersion: "batch/v1", kind: "Job", name: input.jobName, uid: OWNER.uid, controller: false, blockOwnerDeletion: true }]);
+    expect(Buffer.from(secret!.data.token, "base64").toString("utf8")).toBe(TOKEN);
+    expect(secret!.metadata.labels).toMatchObject({ "ark/toolhost-token": "true", "ark/execution-id": input.labels["ark/execution-id"] });
+  });
+
+  it("without a tool host: no tool-host env (the config's own value stays), and no Secret to build", () => {
+    const { job, input } = manifests("frontier");
+    expect(input.toolHost).toBeNull();
+    const env = job.spec.template.spec.containers[0].env as Record<string, any>[];
+    expect(env.filter((e) => e.name.startsWith("ARK_TOOLHOST_"))).toEqual([{ name: "ARK_TOOLHOST_URL", value: "http://from-config.invalid" }]);
+    expect(() => buildToolHostSecret(input, { ...OWNER, name: input.jobName }, TOKEN)).toThrow(/no tool host/);
+  });
+
+  it("the toolHostUrl config is an http(s) URL", () => {
+    const validate = new Ajv({ strict: false }).compile(kubernetesDispatchConfigSchema as object);
+    for (const ok of ["http://ark.ark.svc:8080", "https://ark.example.com/base"]) expect(validate({ toolHostUrl: ok }), ok).toBe(true);
+    for (const bad of ["ark.ark.svc:8080", "ftp://ark", "http://ark svc", "http://ark/?q=1", 8080]) expect(validate({ toolHostUrl: bad }), String(bad)).toBe(false);
+  });
+
+  it("resolves the toolHostUrl override; blank means unset", () => {
+    expect(resolveDispatchParams({ toolHostUrl: "http://ark.ark.svc:8080" }, settings, "frontier").toolHostUrl).toBe("http://ark.ark.svc:8080");
+    expect(resolveDispatchParams({ toolHostUrl: "  " }, settings, "frontier").toolHostUrl).toBeNull();
+    expect(resolveDispatchParams({}, settings, "frontier").toolHostUrl).toBeNull();
+  });
+});
+
 describe("kubernetes-models validation", () => {
   it("accepts every generated manifest", () => {
     for (const cls of ["frontier", "vllm"]) {
-      const { job, configMap } = manifests(cls);
-      expect(() => new Job(job as never).validate()).not.toThrow();
-      expect(() => new ConfigMap(configMap as never).validate()).not.toThrow();
+      for (const url of [null, "http://ark.ark.svc:8080"]) {
+        const { job, configMap, secret } = manifests(cls, undefined, url);
+        expect(() => new Job(job as never).validate()).not.toThrow();
+        expect(() => new ConfigMap(configMap as never).validate()).not.toThrow();
+        if (secret) expect(() => new Secret(secret as never).validate()).not.toThrow();
+      }
     }
+  });
+
+  it("rejects a broken Secret (the validation covers it)", () => {
+    const { secret } = manifests("frontier", undefined, "http://ark.ark.svc:8080");
+    expect(() => new Secret({ ...secret, immutable: "yes" } as never).validate()).toThrow();
   });
 
   it("rejects a broken manifest (the validation is real)", () => {

@@ -4,8 +4,8 @@
  * request, and turn the outcome into a v1 result. Never throws: every problem is a failed result with a stable code.
  */
 import {
-  ArkError, buildExecutorPayload, errorMessage, isArkError,
-  type DispatchStateListener, type ExecutionRequest, type ExecutionResult, type NodeExecutorRuntimeSettings, type ParsedExecutorOutput,
+  ArkError, buildExecutorPayload, errorMessage, isArkError, toolHostScopeOf,
+  type DispatchStateListener, type ExecutionRequest, type ExecutionResult, type NodeExecutorRuntimeSettings, type ParsedExecutorOutput, type ToolHostIssuer,
 } from "../../core/plugin-api/index.js";
 import type { KubernetesDispatchConfig } from "./config.js";
 import { resolveDispatchParams, type DispatchParams } from "./dispatch-params.js";
@@ -15,7 +15,7 @@ import { outcomeUnknown } from "./kube-errors.js";
 import { cancelJob } from "./job-cancel.js";
 import { PAYLOAD_SHA_ANNOTATION, submitNodeRun } from "./job-submit.js";
 import { JobWatch, type WatchOutcome } from "./job-watch.js";
-import { configMapNameFor, jobLabels, jobNameFor, nodeRunIdentity, sha256Hex } from "./k8s-names.js";
+import { configMapNameFor, jobLabels, jobNameFor, nodeRunIdentity, sha256Hex, toolHostSecretNameFor } from "./k8s-names.js";
 import type { ManifestInput } from "./k8s-manifests.js";
 import { IMAGE_PULL_REASONS } from "./pod-status.js";
 
@@ -27,10 +27,12 @@ export interface NodeRunDispatchDeps {
   readonly detachSignal: AbortSignal;
   /** The router's listener for dispatch_submitted / dispatch_confirmed (recorded on the node run as they happen). */
   readonly onDispatchState?: DispatchStateListener;
+  /** The kernel's tool-host issuer, read per dispatch (null or absent: tooling is off, pods get no tool host). */
+  readonly toolHostIssuer?: () => ToolHostIssuer | null;
 }
 
-/** The payload and manifest input of a request. */
-export function manifestInputFor(request: ExecutionRequest, params: DispatchParams): ManifestInput {
+/** The payload and manifest input of a request; `toolHostUrl` (when tools are available) goes to the pod with its token Secret. */
+export function manifestInputFor(request: ExecutionRequest, params: DispatchParams, toolHostUrl: string | null = null): ManifestInput {
   const id = nodeRunIdentity(request);
   const jobName = jobNameFor(id);
   const requestId = typeof request.request_id === "string" && request.request_id !== "" ? request.request_id : `node-run-${id.executionId}-${id.executionIndex}`;
@@ -44,6 +46,7 @@ export function manifestInputFor(request: ExecutionRequest, params: DispatchPara
   const payloadJson = JSON.stringify(payload);
   return {
     jobName, configMapName: configMapNameFor(jobName), payloadJson, params,
+    toolHost: toolHostUrl ? { url: toolHostUrl, secretName: toolHostSecretNameFor(jobName) } : null,
     labels: jobLabels(id, { executorClass: params.executorClass, workspaceIdentity: params.workspaceIdentity, flowchartRunId: request.flowchart_run_id }),
     annotations: {
       [PAYLOAD_SHA_ANNOTATION]: sha256Hex(payloadJson), "ark/request-id": requestId, "ark/node-id": id.nodeId,
@@ -79,9 +82,13 @@ export async function dispatchNodeRun(deps: NodeRunDispatchDeps, request: Execut
   let params: DispatchParams;
   let input: ManifestInput;
   let api: KubeApi;
+  let toolHost: { url: string; token: string } | null;
   try {
     params = resolveDispatchParams(deps.config, await deps.settings(), executorClass);
-    input = manifestInputFor(request, params);
+    const issuer = deps.toolHostIssuer?.() ?? null;
+    toolHost = issuer ? await issuer(toolHostScopeOf(request, "kubernetes")) : null;
+    // The kernel's own callback URL is usually loopback: pods need the configured in-cluster URL.
+    input = manifestInputFor(request, params, toolHost ? params.toolHostUrl ?? toolHost.url : null);
     api = deps.apiFor(params);
   } catch (err) {
     const track: DispatchTrack = newTrack("default", "", "default", startedAt);
@@ -95,7 +102,7 @@ export async function dispatchNodeRun(deps: NodeRunDispatchDeps, request: Execut
       track.submitted = true;
       track.adopted = adopted;
       reportState(deps, "dispatch_submitted", track);
-    });
+    }, toolHost?.token ?? null);
     track.adopted = submission.adopted;
   } catch (err) {
     if (signal.aborted) return failureResult(track, request, { status: "cancelled", code: "cancelled", message: "Node execution was cancelled while the Job was being created.", retryable: false }, "");

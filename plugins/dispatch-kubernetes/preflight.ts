@@ -11,6 +11,7 @@ export const REQUIRED_PERMISSIONS: readonly { readonly label: string; readonly g
   { label: "pods", group: "", resource: "pods", verbs: ["get", "list"] },
   { label: "pods/log", group: "", resource: "pods", subresource: "log", verbs: ["get"] },
   { label: "configmaps", group: "", resource: "configmaps", verbs: ["create", "delete"] },
+  { label: "secrets", group: "", resource: "secrets", verbs: ["create"] },
 ];
 
 function rbacHint(namespace: string, p: (typeof REQUIRED_PERMISSIONS)[number], verbs: readonly string[]): string {

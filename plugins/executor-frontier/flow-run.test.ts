@@ -1,7 +1,7 @@
 /**
  * A flow with `task` nodes runs in a real kernel (PGlite store, flow engine, inline dispatcher) against local fakes:
- * the example flow on the frontier executor, a vLLM-provider node routed to the vLLM executor, and a provider
- * failure that fails the node run with the normalised error envelope.
+ * the example flow examples/flows/task-hello.yaml on the frontier executor, a vLLM-provider node routed to the vLLM
+ * executor, and a provider failure that fails the node run with the normalised error envelope.
  */
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -54,7 +54,7 @@ afterAll(async () => {
 describe("task node in a flow (inline dispatcher)", () => {
   it("runs the example flow: the task node answers through the frontier executor and the run completes", async () => {
     openai.enqueue(openAiReplies.text("{\"greeting\": \"Hello, operator.\", \"route_key\": \"done\"}"));
-    const text = readFileSync(new URL("./examples/task-hello.yaml", import.meta.url), "utf8");
+    const text = readFileSync(new URL("../../examples/flows/task-hello.yaml", import.meta.url), "utf8");
     const { run, nodeRuns } = await runFlow(text, "task-hello.yaml");
     expect(run.status).toBe("completed");
     expect(nodeRuns.map((n) => `${n.nodeId}:${n.status}`)).toEqual(["start:succeeded", "greet:succeeded", "end:succeeded"]);

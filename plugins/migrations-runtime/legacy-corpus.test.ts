@@ -43,7 +43,7 @@ describe("runtime-schema migration: legacy corpus", () => {
     });
   }
 
-  it("covers every transform code and every reachable blocking code", () => {
+  it("covers every transform code, every reachable blocking code and the auto-create warning", () => {
     const seen = new Set(corpus.cases.flatMap((c) => [...c.expect.blocking_issue_codes, ...c.expect.warning_issue_codes]));
     const expected = [
       "transform.invalid_fan_in_custom_count", "transform.invalid_fan_in_mode", "transform.inferred_no_match_policy", "transform.invalid_no_match_policy",
@@ -52,7 +52,7 @@ describe("runtime-schema migration: legacy corpus", () => {
       "transform.migrated_memory_store_mode", "transform.invalid_memory_action", "transform.defaulted_plan_mode", "transform.invalid_plan_mode",
       "transform.migrated_plan_store_mode", "transform.removed_legacy_plan_action", "transform.normalized_milestone_action", "transform.invalid_milestone_action",
       "transform.defaulted_failure_controls", "transform.removed_legacy_tool_fallback_enabled",
-      "validation.unknown_node_type", "validation.missing_ref_id", "validation.unexpected_ref_id", "validation.task_prompt_required", "validation.start_node_count",
+      "validation.unknown_node_type", "validation.missing_ref_id", "validation.ref_id_auto_create", "validation.unexpected_ref_id", "validation.task_prompt_required", "validation.start_node_count",
       "validation.edge_source_missing", "validation.edge_target_missing", "validation.fan_in_custom_count_range", "validation.end_node_outgoing_edges",
       "validation.decision_missing_solid_outgoing", "validation.decision_fallback_missing_connector", "validation.decision_fallback_policy_requires_connector",
       "policy.unsupported_model_binding", "policy.unsupported_mcp_binding", "policy.unsupported_script_binding", "policy.unsupported_skill_binding",

@@ -8,8 +8,11 @@ import { issue, policyIssue } from "./migration-issues.js";
 
 /** The node types of the runtime schema. */
 export const NODE_TYPES: ReadonlySet<string> = new Set(["start", "end", "flowchart", "task", "plan", "milestone", "memory", "decision", "rag"]);
-const REQUIRES_REF = new Set(["flowchart", "plan", "milestone"]);
+/** Only a subflow needs its target: ARK's plan and milestone nodes create their record when they have no ref_id. */
+const REQUIRES_REF = new Set(["flowchart"]);
 const ALLOWS_REF = new Set(["flowchart", "plan", "milestone", "memory"]);
+/** Node types that create their record when neither ref_id nor this config key names one (plugins tools-plan, tools-milestone). */
+const CREATES_RECORD: Readonly<Record<string, string>> = { plan: "plan_id", milestone: "milestone_id" };
 
 type Binding = "model" | "mcp" | "scripts" | "skills" | "attachments";
 /** FLOWCHART_NODE_UTILITY_COMPATIBILITY of the migration (not the MCP surface's table; quirk 6). */
@@ -30,6 +33,10 @@ function nodeIssues(node: SnapshotNode, context: FlowMigrationContext | undefine
   const at = { nodeId: node.id };
   if (!NODE_TYPES.has(node.node_type)) return void out.push(issue("validation.unknown_node_type", `Node ${node.id} has unknown node_type ${JSON.stringify(node.node_type)}.`, "error", at));
   if (REQUIRES_REF.has(node.node_type) && node.ref_id === null) out.push(issue("validation.missing_ref_id", `Node ${node.id} (${node.node_type}) requires ref_id.`, "error", at));
+  const idKey = CREATES_RECORD[node.node_type];
+  if (idKey && node.ref_id === null && node.config[idKey] === undefined) {
+    out.push(issue("validation.ref_id_auto_create", `Node ${node.id} (${node.node_type}) has no ref_id: each run creates its own ${node.node_type} (once per run and node); set ref_id or config.${idKey} to share one.`, "warning", at));
+  }
   if (!ALLOWS_REF.has(node.node_type) && node.ref_id !== null) out.push(issue("validation.unexpected_ref_id", `Node ${node.id} (${node.node_type}) must not have ref_id.`, "error", at));
   if (node.node_type === "task" && String(node.config.task_prompt ?? "").trim() === "") out.push(issue("validation.task_prompt_required", `Task node ${node.id} requires config.task_prompt.`, "error", at));
   const allowed = COMPATIBILITY[node.node_type]!;

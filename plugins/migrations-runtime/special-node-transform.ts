@@ -11,7 +11,7 @@
  *   `tool_fallback_mode` disabled|all|conflict_only (from the legacy `tool_fallback_enabled`), and for plan and memory
  *   `retry_count` 0..5 and `fallback_enabled`.
  */
-import type { SnapshotNode } from "../../core/plugin-api/index.js";
+import { toolFallbackModeWord, type SnapshotNode } from "../../core/plugin-api/index.js";
 import { issue, type IssueSink } from "./migration-issues.js";
 import { pythonInt } from "./routing-config-transform.js";
 
@@ -84,10 +84,9 @@ function migrateMilestone(node: SnapshotNode, sink: IssueSink): void {
 }
 
 function toolFallbackMode(config: Record<string, unknown>): "disabled" | "all" | "conflict_only" {
-  const mode = lower(config.tool_fallback_mode);
-  if (["strict", "disabled", "off", "none"].includes(mode)) return "disabled";
-  if (["enabled", "all", "fallback", "on"].includes(mode)) return "all";
-  if (["conflict", "conflict_only", "conflicts_only"].includes(mode)) return "conflict_only";
+  // The runtime's word table; unlike the runtime, a word outside it is legacy noise that falls to the default here.
+  const mode = toolFallbackModeWord(lower(config.tool_fallback_mode));
+  if (mode) return mode;
   if ("tool_fallback_enabled" in config) return ["1", "true", "yes", "on"].includes(lower(config.tool_fallback_enabled)) || config.tool_fallback_enabled === true ? "all" : "disabled";
   return "disabled";
 }

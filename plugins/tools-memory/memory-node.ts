@@ -4,9 +4,11 @@
  * trace), and shapes the memory output_state / routing_state with the degraded markers of §3.6.
  * Deviations: the traced operation is the action that ran (quirk §9.4); `memory_id`/`execution_index` are null when
  * unknown, never 1 (quirk §9.3); ARK has no MCP servers, so `mcp_server_keys` is empty and not required.
+ * A failed call answers the fallback payload when `tool_fallback_mode` covers it (core/tooling/node-fallback.ts).
  */
 import {
-  attachToolTrace, callNodeRunTool, degradedRunMetadata, extractPathValue, failedNodeResultOf, failedResult, successResult,
+  assertNodeToolFallbackMode, attachToolTrace, callNodeRunTool, degradedRunMetadata, extractPathValue, failedNodeResultFromError, failedOrFallbackNodeResult,
+  failedResult, NODE_TOOL_FALLBACK_CONFIG_PROPERTIES, successResult,
   type ExecutionRequest, type ExecutionResult, type JSONSchema, type NodeExecutionContext, type NodeTypeContribution, type ToolDomainContribution,
 } from "../../core/plugin-api/index.js";
 import type { MemoryAction, MemoryMode } from "./memory-actions.js";
@@ -35,6 +37,7 @@ export const memoryNodeConfigSchema: JSONSchema = {
     memory_id: { type: "integer", minimum: 1, description: "The memory, when the node has no ref_id." },
     allow_empty: { type: "boolean" },
     route_key: { type: "string" },
+    ...NODE_TOOL_FALLBACK_CONFIG_PROPERTIES,
   },
 };
 
@@ -115,9 +118,14 @@ async function executeMemoryNode(domain: () => ToolDomainContribution, request: 
   if (!action) {
     return failedResult("validation_error", "Memory node action is required: add or retrieve.", { details: { code: "memory.config_invalid", action: request.node_config.action } });
   }
+  try {
+    assertNodeToolFallbackMode(request);
+  } catch (err) {
+    return failedNodeResultFromError(err);
+  }
   const prompts = memoryCallInput(request, action);
   const result = await callNodeRunTool(request, signal, context, { domain, operation: action, input: prompts.input });
-  if (result.status === "failed") return failedNodeResultOf(result);
+  if (result.status === "failed") return failedOrFallbackNodeResult(request, result, { operation: action, fields: { action } });
   const out = result.output as ActionOutput;
   const { output_state, routing_state } = attachToolTrace(outputStateOf(request, action, out, prompts), routingStateOf(request, out), result);
   return successResult(output_state, routing_state, { run_metadata: degradedRunMetadata(output_state, routing_state) });

@@ -5,7 +5,7 @@
  * `create_or_update`; §9 quirk 4); a missing execution index stays null instead of becoming 1 (quirk 3).
  */
 import {
-  ArkError, attachToolTrace, callNodeRunTool, failedNodeResultFromError, failedNodeResultOf, extractPathValue,
+  ArkError, attachToolTrace, assertNodeToolFallbackMode, callNodeRunTool, failedNodeResultFromError, failedOrFallbackNodeResult, NODE_TOOL_FALLBACK_CONFIG_PROPERTIES, extractPathValue,
   type ExecutionRequest, type ExecutionResult, type JSONSchema, type NodeExecutionContext, type NodeTypeContribution, type ToolDomainContribution,
 } from "../../core/plugin-api/index.js";
 import { inputContextOf, nodeRefId } from "../../core/plugin-api/index.js";
@@ -37,6 +37,7 @@ export const milestoneNodeConfigSchema: JSONSchema = {
     milestone_id: { type: "integer", minimum: 1, description: "The milestone, when the node has no ref_id." },
     name: { type: "string", description: "Name of the milestone created when the node has neither ref_id nor milestone_id (default: the node id)." },
     description: { type: "string", description: "Description of that created milestone." },
+    ...NODE_TOOL_FALLBACK_CONFIG_PROPERTIES,
   },
 };
 
@@ -129,21 +130,23 @@ export function milestoneNodeType(domain: () => ToolDomainContribution): NodeTyp
     async execute(request: ExecutionRequest, signal: AbortSignal, context?: NodeExecutionContext): Promise<ExecutionResult> {
       let call: ReturnType<typeof milestoneCallInput>;
       try {
+        assertNodeToolFallbackMode(request);
         call = milestoneCallInput(request);
       } catch (err) {
         return failedNodeResultFromError(err);
       }
+      const fallback = (operation: string) => ({ operation, fields: { action: call.action } });
       let created: string[] = [];
       if (call.input.milestone_id === null) {
         // Once per run and node (origin key); a node run outside a run still creates once per node run (ledger key).
         const made = await callNodeRunTool(request, signal, context, { domain, operation: "create", input: milestoneToCreate(request) });
-        if (made.status === "failed") return failedNodeResultOf(made);
+        if (made.status === "failed") return failedOrFallbackNodeResult(request, made, fallback("create"));
         const { milestone, created: isNew } = made.output as { milestone: { id: number }; created: boolean };
         call.input.milestone_id = milestone.id;
         created = isNew ? [`Created milestone ${milestone.id} (the node has no ref_id).`] : [];
       }
       const result = await callNodeRunTool(request, signal, context, { domain, operation: call.action, input: call.input });
-      if (result.status === "failed") return failedNodeResultOf(result);
+      if (result.status === "failed") return failedOrFallbackNodeResult(request, result, fallback(call.action));
       const out = result.output as MilestoneActionOutput;
       const output = { node_type: "milestone", ...out, action_results: [...created, ...out.action_results], milestone_created: created.length > 0, mcp_server_keys: [], attachments: [] };
       const states = attachToolTrace(output, milestoneRouting(request.node_config, out), result);

@@ -5,7 +5,7 @@
  * store mode that ran (§9 quirk 4).
  */
 import {
-  ArkError, attachToolTrace, callNodeRunTool, failedNodeResultFromError, failedNodeResultOf,
+  ArkError, attachToolTrace, assertNodeToolFallbackMode, callNodeRunTool, failedNodeResultFromError, failedOrFallbackNodeResult, NODE_TOOL_FALLBACK_CONFIG_PROPERTIES,
   type ExecutionRequest, type ExecutionResult, type JSONSchema, type NodeExecutionContext, type NodeTypeContribution, type ToolDomainContribution,
 } from "../../core/plugin-api/index.js";
 import type { StoreMode } from "./plan-patch-modes.js";
@@ -43,6 +43,7 @@ export const planNodeConfigSchema: JSONSchema = {
     plan_id: { type: "integer", minimum: 1, description: "The plan, when the node has no ref_id." },
     name: { type: "string", description: "Name of the plan created when the node has neither ref_id nor plan_id (default: the node id)." },
     description: { type: "string", description: "Description of that created plan." },
+    ...NODE_TOOL_FALLBACK_CONFIG_PROPERTIES,
   },
 };
 
@@ -127,21 +128,23 @@ export function planNodeType(domain: () => ToolDomainContribution): NodeTypeCont
     async execute(request: ExecutionRequest, signal: AbortSignal, context?: NodeExecutionContext): Promise<ExecutionResult> {
       let call: ReturnType<typeof planCallInput>;
       try {
+        assertNodeToolFallbackMode(request);
         call = planCallInput(request);
       } catch (err) {
         return failedNodeResultFromError(err);
       }
+      const fallback = (operation: string) => ({ operation, fields: { mode: call.input.mode, store_mode: call.storeMode } });
       let created: string[] = [];
       if (call.input.plan_id === null) {
         // Once per run and node (origin key); a node run outside a run still creates once per node run (ledger key).
         const made = await callNodeRunTool(request, signal, context, { domain, operation: "create", input: planToCreate(request) });
-        if (made.status === "failed") return failedNodeResultOf(made);
+        if (made.status === "failed") return failedOrFallbackNodeResult(request, made, fallback("create"));
         const { plan, created: isNew } = made.output as { plan: { id: number }; created: boolean };
         call.input.plan_id = plan.id;
         created = isNew ? [`Created plan ${plan.id} (the node has no ref_id).`] : [];
       }
       const result = await callNodeRunTool(request, signal, context, { domain, operation: call.storeMode, input: call.input });
-      if (result.status === "failed") return failedNodeResultOf(result);
+      if (result.status === "failed") return failedOrFallbackNodeResult(request, result, fallback(call.storeMode));
       const out = result.output as PlanPatchOutput;
       const output = { node_type: "plan", ...out, action_results: [...created, ...out.action_results], plan_created: created.length > 0, mcp_server_keys: [], attachments: [] };
       const states = attachToolTrace(output, planRouting(request.node_config, out), result);

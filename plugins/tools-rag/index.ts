@@ -7,6 +7,7 @@ import { coreServices, definePlugin, registeredToolDomain, type PluginDefinition
 import { ragConfigSchema, resolveRagSettings, type RagPluginConfig } from "./rag-config.js";
 import { RAG_DOMAIN_ID, RagDomain } from "./rag-domain.js";
 import { ragNodeType } from "./rag-node.js";
+import { ragAuditMigration } from "./rag-audit-migration.js";
 import { ragSchemaMigration } from "./rag-schema-migration.js";
 
 export { RAG_DOMAIN_ID, RAG_OPERATIONS, RagDomain, indexModeOf } from "./rag-domain.js";
@@ -16,6 +17,7 @@ export { resolveRagSettings } from "./rag-config.js";
 export type { RagPluginConfig, RagSettings } from "./rag-config.js";
 export type { IndexSummary } from "./rag-indexer.js";
 export type { Citation } from "./rag-retrieval.js";
+export type { AuditQuery, AuditRow } from "./rag-audits.js";
 
 /** Builds the plugin definition (the default export is one; tests may build their own). */
 export function createRagPlugin(): PluginDefinition<RagPluginConfig> {
@@ -23,13 +25,14 @@ export function createRagPlugin(): PluginDefinition<RagPluginConfig> {
     id: "tools-rag",
     version: "1.0.0",
     kernel: "^1.0.0",
-    description: "RAG as tools: index folders (fresh or delta, transactional), query them with citations (full text + optional vectors).",
+    description: "RAG as tools: index folders (fresh or delta, transactional), query them with citations (full text + optional vectors), audit retrievals.",
     requires: ["store"],
     runsInExecutor: true,
     configSchema: ragConfigSchema,
     register(r) {
       const domain = new RagDomain();
       r.schemaMigration(ragSchemaMigration);
+      r.schemaMigration(ragAuditMigration);
       r.toolDomain(domain);
       r.nodeType(ragNodeType(() => domain));
     },

@@ -26,6 +26,7 @@ export interface RagPluginConfig {
   readonly maxFileBytes?: number;
   readonly chunkMaxChars?: number;
   readonly chunkOverlapLines?: number;
+  readonly audit?: { readonly retentionDays?: number };
 }
 
 /** A configured collection, its folder resolved to an absolute path. */
@@ -53,6 +54,8 @@ export interface RagSettings {
   readonly maxFileBytes: number;
   readonly chunkMaxChars: number;
   readonly chunkOverlapLines: number;
+  /** Days a retrieval audit row is kept; 0: no audit rows are written. */
+  readonly auditRetentionDays: number;
 }
 
 /** Collection names: what a caller types and what the store keys on. */
@@ -89,6 +92,13 @@ export const ragConfigSchema: JSONSchema = Object.freeze({
     maxFileBytes: { type: "integer", minimum: 1, default: 1_000_000, description: "Larger files are skipped (too_large)." },
     chunkMaxChars: { type: "integer", minimum: 200, maximum: 100_000, default: 2000 },
     chunkOverlapLines: { type: "integer", minimum: 0, maximum: 200, default: 5, description: "Lines shared by consecutive code/structured windows." },
+    audit: {
+      type: "object", additionalProperties: false, default: {},
+      description: "Retrieval audit rows (one per chunk a query returns, table ark_rag_retrieval_audits).",
+      properties: {
+        retentionDays: { type: "integer", minimum: 0, maximum: 3650, default: 30, description: "Rows older than this are purged (checked at most hourly, on query); 0 writes no audit rows." },
+      },
+    },
   },
 });
 
@@ -109,5 +119,6 @@ export function resolveRagSettings(own: RagPluginConfig, configFile: string | nu
   return {
     collections, embeddings, roots: new WorkspaceRoots(resolveWorkspaceBase(own.workspaceRoot, configFile)),
     maxFileBytes: own.maxFileBytes ?? 1_000_000, chunkMaxChars: own.chunkMaxChars ?? 2000, chunkOverlapLines: own.chunkOverlapLines ?? 5,
+    auditRetentionDays: own.audit?.retentionDays ?? 30,
   };
 }

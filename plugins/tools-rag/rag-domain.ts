@@ -5,19 +5,23 @@
 import {
   SettingsSlot, toolError, type Store, type ToolCallContext, type ToolDomainContribution, type ToolOperation,
 } from "../../core/plugin-api/index.js";
+import { auditOriginOf, listAudits, purgeAudits, writeAudits, type AuditQuery } from "./rag-audits.js";
 import { namesForQuery, normaliseCollections, sourcesForIndex } from "./rag-collections.js";
 import { COLLECTION_NAME_PATTERN, type RagSettings } from "./rag-config.js";
 import { indexCollections, type IndexMode, type IndexSummary } from "./rag-indexer.js";
 import { hasPgvector, searchChunks } from "./rag-retrieval.js";
 import { collectionStatuses } from "./rag-rows.js";
-import { indexInput, indexOutput, queryInput, queryOutput, statusInput, statusOutput } from "./rag-schemas.js";
+import { auditsInput, auditsOutput, indexInput, indexOutput, queryInput, queryOutput, statusInput, statusOutput } from "./rag-schemas.js";
 import { synthesizeAnswer } from "./rag-synthesis.js";
 
 /** The domain id (also the node type). */
 export const RAG_DOMAIN_ID = "rag";
 
 /** Every operation. */
-export const RAG_OPERATIONS = ["index", "query", "status"] as const;
+export const RAG_OPERATIONS = ["index", "query", "status", "audits"] as const;
+
+/** The retention purge of audit rows runs at most this often (on query), so it stays off the hot path. */
+const AUDIT_PURGE_INTERVAL_MS = 60 * 60 * 1000;
 
 /** What init binds. */
 export interface RagBinding {
@@ -40,6 +44,7 @@ export interface QueryInput {
   readonly query: string;
   readonly top_k?: number;
   readonly synthesize?: boolean;
+  readonly request_id?: string;
 }
 
 const INDEX_MODES: Readonly<Record<string, IndexMode>> = { full: "fresh_index", fresh: "fresh_index", fresh_index: "fresh_index", delta: "delta_index", delta_index: "delta_index" };
@@ -64,6 +69,8 @@ export class RagDomain implements ToolDomainContribution {
   readonly slot = new SettingsSlot<RagBinding>("the rag tool domain");
   readonly operations: Readonly<Record<string, ToolOperation>>;
   private pgvector: { store: Store; has: Promise<boolean> } | null = null;
+  /** When the audit purge last ran (ms since epoch; 0: not yet, so the first query after boot purges). */
+  private auditsPurgedAt = 0;
 
   constructor() {
     this.operations = {
@@ -83,6 +90,11 @@ export class RagDomain implements ToolDomainContribution {
         description: "List collections with their file and chunk counts, last index time and last error.",
         input: statusInput, output: statusOutput, idempotent: true,
         handler: (input: { collections?: readonly string[] }) => this.status(input),
+      },
+      audits: {
+        description: "Read retrieval audit rows (one per chunk a query returned), filtered by request_id, flowchart_run_id, flowchart_node_run_id or collection; paged with limit/offset.",
+        input: auditsInput, output: auditsOutput, idempotent: true,
+        handler: (input: AuditQuery) => listAudits(this.slot.get().store, input),
       },
     };
   }
@@ -105,13 +117,16 @@ export class RagDomain implements ToolDomainContribution {
     const collections = await namesForQuery(settings, store, requiredCollections(input.collections));
     const topK = input.top_k ?? 5;
     const found = await searchChunks(settings, store, collections, input.query, topK, settings.embeddings ? await this.hasPgvector(store) : false, ctx.signal);
+    const origin = auditOriginOf(input.request_id, ctx.scope);
+    const audited = settings.auditRetentionDays > 0 ? await writeAudits(store, origin, found.citations, found.texts) : 0;
     const synthesis = input.synthesize ? await synthesizeAnswer(ctx, input.query, found.citations, found.texts) : { answer: null, error: null };
     const warned = found.vectorError !== null;
+    await this.purgeAuditsWhenDue(settings, store);
     return {
-      mode: "query", answer: synthesis.answer, collections, citations: found.citations,
+      mode: "query", request_id: origin.requestId, answer: synthesis.answer, collections, citations: found.citations,
       retrieval_stats: {
         provider: "postgres", top_k: topK, retrieved_count: found.citations.length, elapsed_ms: Math.round((performance.now() - started) * 10) / 10,
-        fts_candidates: found.ftsCandidates, vector_candidates: found.vectorCandidates, vector_method: found.vectorMethod,
+        fts_candidates: found.ftsCandidates, vector_candidates: found.vectorCandidates, vector_method: found.vectorMethod, audited_count: audited,
       },
       synthesis_error: synthesis.error,
       ...(warned
@@ -135,6 +150,20 @@ export class RagDomain implements ToolDomainContribution {
       }
     }
     return { collections: [...byName.values()].sort((a, b) => a.name.localeCompare(b.name)) };
+  }
+
+  /** Deletes audit rows past the retention now; returns how many (0 when auditing is off). */
+  async purgeExpiredAudits(): Promise<number> {
+    const { settings, store } = this.slot.get();
+    this.auditsPurgedAt = Date.now();
+    return settings.auditRetentionDays > 0 ? purgeAudits(store, settings.auditRetentionDays) : 0;
+  }
+
+  /** The hourly purge, on the query path: one indexed DELETE that finds nothing most of the time. */
+  private async purgeAuditsWhenDue(settings: RagSettings, store: Store): Promise<void> {
+    if (settings.auditRetentionDays === 0 || Date.now() - this.auditsPurgedAt < AUDIT_PURGE_INTERVAL_MS) return;
+    this.auditsPurgedAt = Date.now();
+    await purgeAudits(store, settings.auditRetentionDays);
   }
 
   private hasPgvector(store: Store): Promise<boolean> {

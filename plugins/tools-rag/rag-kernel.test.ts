@@ -13,7 +13,7 @@ import { coreServices, definePlugin, toolHostRef, type ExecutionRequest, type Ke
 import { startTestKernel, type TestKernel } from "../../core/testing/index.js";
 import { TEST_DATABASE_URL, urlWithSearchPath } from "../../test/support/store-harness.js";
 import { fakeModel, fakeModelPlugin } from "../tools-memory/test-support.js";
-import plugin from "./index.js";
+import plugin, { RagDomain } from "./index.js";
 import { startFakeEmbeddings, writeTree, type FakeEmbeddings } from "./test-support.js";
 
 const withTooling = definePlugin({ id: "rag-test-tooling", version: "1.0.0", kernel: "^1.0.0", requires: ["tooling"] });
@@ -159,6 +159,72 @@ function suite(name: string, driver: "pglite" | "postgres", storeConfig: () => P
       expect(names.rows.map((r) => r.name)).toEqual(["Docs", "proj"]);
     });
 
+    it("writes one audit row per retrieved chunk, readable by request or run id, paged, purged past the retention", async () => {
+      const plain = await call("query", { collections: ["Docs"], query: "kernel port", top_k: 3 });
+      const out = plain.output as Record<string, any>;
+      expect(out.request_id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(out.retrieval_stats.audited_count).toBe(out.citations.length);
+      const rows = (await call("audits", { request_id: out.request_id })).output as Record<string, any>;
+      expect(rows).toMatchObject({ limit: 50, offset: 0, next_offset: null });
+      expect(rows.audits.map((a: any) => [a.retrieval_rank, a.path, a.chunk_id, a.score])).toEqual(out.citations.map((c: any) => [c.rank, c.path, c.chunk_id, c.score]));
+      expect(rows.audits[0]).toMatchObject({ runtime_kind: "api", flowchart_run_id: null, flowchart_node_run_id: null, provider: "postgres", collection: "Docs", source_id: "Docs" });
+
+      const long = "# Long\n\n" + "wombat burrows are cubic. ".repeat(100);
+      await writeFile(path.join(docs, "guide/wombat.md"), long);
+      await call("index", { collections: ["Docs"], mode: "delta" });
+      const scope = { flowchart_run_id: "77", node_run_id: "501", request_id: "from-scope" };
+      const flowQuery = (await call("query", { collections: ["Docs"], query: "wombat", top_k: 2, request_id: "req-audit" }, scope)).output as Record<string, any>;
+      expect(flowQuery.request_id).toBe("req-audit");
+      expect((await call("query", { collections: ["Docs"], query: "giraffe" }, scope)).output).toMatchObject({ request_id: "from-scope" });
+      const byRun = (await call("audits", { flowchart_run_id: 77, limit: 1 })).output as Record<string, any>;
+      expect(byRun).toMatchObject({ limit: 1, offset: 0, next_offset: 1 });
+      expect(byRun.audits[0]).toMatchObject({ runtime_kind: "flowchart", flowchart_run_id: "77", flowchart_node_run_id: "501" });
+      const wombat = (await call("audits", { request_id: "req-audit", flowchart_node_run_id: "501", collection: "docs" })).output as Record<string, any>;
+      expect(wombat.audits[0]).toMatchObject({ path: "guide/wombat.md", retrieval_rank: 1 });
+      expect(wombat.audits[0].snippet).toHaveLength(1200);
+      expect(wombat.audits[0].snippet).toContain("wombat burrows are cubic. wombat");
+      const pages = [(await call("audits", { flowchart_run_id: "77", limit: 2 })).output, (await call("audits", { flowchart_run_id: "77", limit: 2, offset: 2 })).output] as Record<string, any>[];
+      const total = ((await call("audits", { flowchart_run_id: "77" })).output as Record<string, any>).audits.length;
+      expect(pages[0]!.audits.concat(pages[1]!.audits).map((a: any) => a.id)).toEqual(
+        ((await call("audits", { flowchart_run_id: "77", limit: 4 })).output as Record<string, any>).audits.map((a: any) => a.id));
+      expect(((await call("audits", { flowchart_run_id: "77", offset: total })).output as Record<string, any>)).toMatchObject({ audits: [], next_offset: null });
+      expect(((await call("audits", { request_id: "no-such-request" })).output as Record<string, any>).audits).toEqual([]);
+
+      for (const bad of [
+        { bogus: 1 }, { limit: 0 }, { limit: 201 }, { limit: 1.5 }, { offset: -1 }, { offset: "2" }, { request_id: "" }, { request_id: 5 },
+        { flowchart_run_id: -3 }, { flowchart_run_id: {} }, { flowchart_node_run_id: "" }, { collection: ["Docs"] },
+      ]) {
+        expect((await call("audits", bad)).error?.code, JSON.stringify(bad)).toBe("ARK_TOOL_INPUT_INVALID");
+      }
+      expect((await call("query", { collections: ["Docs"], query: "x", request_id: "" })).error?.code).toBe("ARK_TOOL_INPUT_INVALID");
+
+      // Retention: the purge runs on the first query after boot, then at most hourly (so this query does not purge).
+      const store = kernel.get(coreServices.store);
+      await store.query("UPDATE ark_rag_retrieval_audits SET created_at = now() - interval '31 days' WHERE request_id = 'req-audit'");
+      await call("query", { collections: ["Docs"], query: "wombat" });
+      expect(((await call("audits", { request_id: "req-audit" })).output as Record<string, any>).audits).toHaveLength(flowQuery.citations.length);
+      const domain = kernel.get(coreServices.registries).toolDomains.get("rag") as RagDomain;
+      const ctx = { domain: "rag", operation: "query", idempotencyKey: "k", attempt: 1, scope: {}, signal: new AbortController().signal };
+      const rebooted = new RagDomain();
+      rebooted.slot.bind(domain.slot.get());
+      await rebooted.operations.query!.handler({ collections: ["Docs"], query: "wombat", request_id: "req-fresh" }, ctx);
+      expect(((await call("audits", { request_id: "req-audit" })).output as Record<string, any>).audits).toEqual([]);
+      expect(((await call("audits", { request_id: "req-fresh" })).output as Record<string, any>).audits.length).toBeGreaterThan(0);
+      await store.query("UPDATE ark_rag_retrieval_audits SET created_at = now() - interval '31 days' WHERE request_id = $1", [out.request_id]);
+      expect(await domain.purgeExpiredAudits()).toBe(out.citations.length);
+      expect(await domain.purgeExpiredAudits()).toBe(0);
+
+      // retentionDays 0: no rows written, nothing purged.
+      const off = new RagDomain();
+      off.slot.bind({ ...domain.slot.get(), settings: { ...domain.slot.get().settings, auditRetentionDays: 0 } });
+      const unaudited = await off.operations.query!.handler({ collections: ["Docs"], query: "wombat", request_id: "req-off" }, ctx) as Record<string, any>;
+      expect(unaudited.retrieval_stats.audited_count).toBe(0);
+      expect(((await call("audits", { request_id: "req-off" })).output as Record<string, any>).audits).toEqual([]);
+      expect(await off.purgeExpiredAudits()).toBe(0);
+      await unlink(path.join(docs, "guide/wombat.md"));
+      await call("index", { collections: ["Docs"], mode: "delta" });
+    });
+
     it("synthesize asks the executor model with the citations; a model failure is a synthesis_error, not a failure", async () => {
       model.answers = ["Ship the giraffe feature [1]."];
       const out = (await call("query", { collections: ["Docs"], query: "giraffe", synthesize: true })).output as Record<string, any>;
@@ -190,6 +256,10 @@ function suite(name: string, driver: "pglite" | "postgres", storeConfig: () => P
       const asked = await rag.execute!(ask, signal, tools(ask));
       expect(asked.output_state).toMatchObject({ mode: "query", execution_mode: "query", answer: "Giraffes [1].", structured_output: { text: "Giraffes [1]." }, retrieval_stats: { top_k: 20 } });
       expect((asked.output_state.retrieval_context as { path: string }[])[0]!.path).toBe("notes/todo.txt");
+      // The node labels its query's audit rows with the reference's request id; the node run's scope gives the ids.
+      expect(asked.output_state.request_id).toBe("flowchart-node-rag1-run-9002");
+      const nodeAudits = (await call("audits", { request_id: "flowchart-node-rag1-run-9002" })).output as Record<string, any>;
+      expect(nodeAudits.audits[0]).toMatchObject({ runtime_kind: "flowchart", flowchart_run_id: null, flowchart_node_run_id: "9002", path: "notes/todo.txt", retrieval_rank: 1 });
       const direct = await rag.execute!(request(9003, { mode: "query", collections: ["Docs"], question: "giraffe" }), signal);
       expect(direct.output_state).toMatchObject({ answer: null, synthesis_error: { type: "llm_unavailable" } });
       const badMode = await rag.execute!(request(9004, { mode: "index", collections: ["Docs"] }), signal);

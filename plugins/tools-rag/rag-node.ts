@@ -62,12 +62,19 @@ function indexOutput(mode: RagNodeMode, collections: readonly string[], summary:
 function queryOutput(collections: readonly string[], question: string, out: Record<string, unknown>): Record<string, unknown> {
   const answer = typeof out.answer === "string" && out.answer !== "" ? out.answer : null;
   return {
-    node_type: "rag", answer, question, retrieval_context: out.citations, retrieval_stats: out.retrieval_stats, synthesis_error: out.synthesis_error,
+    node_type: "rag", answer, question, request_id: out.request_id, retrieval_context: out.citations, retrieval_stats: out.retrieval_stats, synthesis_error: out.synthesis_error,
     mode: "query", collections, index_summary: null,
     ...(answer ? { raw_output: answer, structured_output: { text: answer } } : {}),
     ...(Array.isArray(out.warnings) ? { warnings: out.warnings } : {}),
     ...(out.execution_status ? { execution_status: out.execution_status } : {}),
   };
+}
+
+/** The request id of a node's query (reference §4.4): labels its audit rows, the same on every retry of the node run. */
+function nodeRequestId(request: ExecutionRequest): string {
+  const run = request.flowchart_run_id;
+  const node = `node-${request.node_id}-run-${request.execution_id}`;
+  return run === undefined || run === null ? `flowchart-${node}` : `flowchart-${String(run)}-${node}`;
 }
 
 /** Runs one rag node. */
@@ -82,7 +89,7 @@ async function executeRagNode(domain: () => ToolDomainContribution, request: Exe
   const question = text(config.question) || text(config.query) || text(config.question_prompt);
   if (mode === "query" && question === "") return invalid("rag.question_required", "RAG node in query mode requires config.question.");
   const input = mode === "query"
-    ? { collections, query: question, top_k: topKOf(config.top_k), synthesize: config.synthesize !== false }
+    ? { collections, query: question, top_k: topKOf(config.top_k), synthesize: config.synthesize !== false, request_id: nodeRequestId(request) }
     : { collections, mode: mode === "fresh_index" ? "fresh" : "delta", ...(text(config.workspace_path) ? { workspace_path: text(config.workspace_path) } : {}) };
   const result = await callNodeRunTool(request, signal, context, { domain, operation: mode === "query" ? "query" : "index", input });
   if (result.status === "failed") return failedNodeResultOf(result);

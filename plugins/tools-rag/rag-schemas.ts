@@ -45,6 +45,7 @@ export const queryInput: JSONSchema = {
     query: { type: "string", maxLength: 8000, description: "The question (websearch syntax: quoted phrases, -exclusions)." },
     top_k: { type: "integer", minimum: 1, maximum: 50, default: 5 },
     synthesize: { type: "boolean", default: false, description: "Ask the executor model for an answer grounded in the citations." },
+    request_id: { type: "string", minLength: 1, maxLength: 200, description: "Labels the query's audit rows (default: the scope's request_id, else a new uuid; echoed in the output)." },
   },
 };
 
@@ -59,13 +60,16 @@ const citation: JSONSchema = {
 
 /** query output. */
 export const queryOutput: JSONSchema = {
-  type: "object", required: ["mode", "answer", "collections", "citations", "retrieval_stats", "synthesis_error"],
+  type: "object", required: ["mode", "answer", "collections", "citations", "retrieval_stats", "synthesis_error", "request_id"],
   properties: {
-    mode: { const: "query" }, answer: { type: ["string", "null"] }, collections: { type: "array", items: { type: "string" } },
+    mode: { const: "query" }, request_id: { type: "string" }, answer: { type: ["string", "null"] }, collections: { type: "array", items: { type: "string" } },
     citations: { type: "array", items: citation },
     retrieval_stats: {
       type: "object", required: ["provider", "top_k", "retrieved_count"],
-      properties: { provider: { const: "postgres" }, top_k: { type: "integer" }, retrieved_count: { type: "integer" }, elapsed_ms: { type: "number" } },
+      properties: {
+        provider: { const: "postgres" }, top_k: { type: "integer" }, retrieved_count: { type: "integer" }, elapsed_ms: { type: "number" },
+        audited_count: { type: "integer", description: "Audit rows written (0 when auditing is off)." },
+      },
     },
     synthesis_error: { anyOf: [{ type: "null" }, { type: "object", required: ["message", "type"], properties: { message: { type: "string" }, type: { type: "string" } } }] },
   },
@@ -92,5 +96,39 @@ export const statusOutput: JSONSchema = {
         },
       },
     },
+  },
+};
+
+const runId: JSONSchema = { anyOf: [{ type: "string", minLength: 1, maxLength: 200 }, { type: "integer", minimum: 0 }] };
+
+/** audits input: filters (all optional, combined with AND) and offset paging. */
+export const auditsInput: JSONSchema = {
+  type: "object", additionalProperties: false,
+  properties: {
+    request_id: { type: "string", minLength: 1, maxLength: 200 },
+    flowchart_run_id: runId,
+    flowchart_node_run_id: runId,
+    collection: { type: "string", minLength: 1, maxLength: 200 },
+    limit: { type: "integer", minimum: 1, maximum: 200, default: 50 },
+    offset: { type: "integer", minimum: 0, maximum: 1_000_000, default: 0 },
+  },
+};
+
+const auditRow: JSONSchema = {
+  type: "object",
+  required: ["id", "request_id", "runtime_kind", "flowchart_run_id", "flowchart_node_run_id", "provider", "collection", "source_id", "path", "chunk_id", "score", "snippet", "retrieval_rank", "created_at"],
+  properties: {
+    id: { type: "integer" }, request_id: { type: "string" }, runtime_kind: { type: "string" },
+    flowchart_run_id: { type: ["string", "null"] }, flowchart_node_run_id: { type: ["string", "null"] }, provider: { type: "string" },
+    collection: { type: "string" }, source_id: { type: "string" }, path: { type: "string" }, chunk_id: { type: "string" }, score: { type: "number" },
+    snippet: { type: "string" }, retrieval_rank: { type: "integer" }, created_at: { type: "string" },
+  },
+};
+
+/** audits output: a page, newest query first and its rows by rank; next_offset is null on the last page. */
+export const auditsOutput: JSONSchema = {
+  type: "object", required: ["audits", "limit", "offset", "next_offset"],
+  properties: {
+    audits: { type: "array", items: auditRow }, limit: { type: "integer" }, offset: { type: "integer" }, next_offset: { type: ["integer", "null"] },
   },
 };

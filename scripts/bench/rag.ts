@@ -1,8 +1,10 @@
 /**
  * RAG benchmark (tools-rag): generate a corpus of ≥ 1,000 files (markdown, TypeScript, text), index it fresh on
  * PGlite (in memory) and on PostgreSQL (ARK_BENCH_DATABASE_URL or ARK_TEST_DATABASE_URL, a throwaway schema) →
- * files/s and chunks/s; then ≥ 200 full-text queries → p50/p99 latency; then a delta index after changing 5% of
- * the files. Full-text only (no embeddings endpoint). Run: `npx tsx scripts/bench/rag.ts`.
+ * files/s and chunks/s; then ≥ 200 full-text queries → p50/p99 latency, each query run twice, interleaved: with
+ * its retrieval audit rows (the default) and with auditing off (`audit.retentionDays: 0`), so the audit INSERT's cost
+ * shows; then a delta index after changing 5% of the files. Full-text only (no embeddings endpoint).
+ * Run: `npx tsx scripts/bench/rag.ts`.
  */
 import "reflect-metadata";
 import { randomBytes } from "node:crypto";
@@ -13,6 +15,7 @@ import { openStore } from "../../core/store/open-store.js";
 import type { Store } from "../../core/store/store-port.js";
 import { resolveRagSettings } from "../../plugins/tools-rag/rag-config.js";
 import { RagDomain } from "../../plugins/tools-rag/rag-domain.js";
+import { ragAuditMigration } from "../../plugins/tools-rag/rag-audit-migration.js";
 import { ragSchemaMigration } from "../../plugins/tools-rag/rag-schema-migration.js";
 import { isMain, percentile, printTable } from "./bench-format.js";
 
@@ -61,20 +64,27 @@ async function writeCorpus(root: string, version: number, only?: (i: number) => 
 
 async function benchStore(store: Store, label: string, corpus: string): Promise<(string | number)[][]> {
   await store.query(ragSchemaMigration.sql);
+  await store.query(ragAuditMigration.sql);
+  const settings = resolveRagSettings({ collections: { bench: { path: corpus } } }, null);
   const domain = new RagDomain();
-  domain.slot.bind({ settings: resolveRagSettings({ collections: { bench: { path: corpus } } }, null), store });
+  domain.slot.bind({ settings, store });
+  const unaudited = new RagDomain();
+  unaudited.slot.bind({ settings: { ...settings, auditRetentionDays: 0 }, store });
   const ctx = { scope: {}, signal: new AbortController().signal };
   let began = performance.now();
   const fresh = await domain.index({ collections: ["bench"], mode: "fresh" }, ctx);
   const freshSeconds = (performance.now() - began) / 1000;
   const rand = prng(7);
-  const query = domain.operations.query!.handler;
-  const latencies: number[] = [];
+  const latencies: [number[], number[]] = [[], []];
   for (let i = 0; i < QUERIES; i++) {
     const text = sentence(rand, 1 + Math.floor(rand() * 3));
-    const t = performance.now();
-    await query({ collections: ["bench"], query: text, top_k: 5 }, { domain: "rag", operation: "query", idempotencyKey: `q${i}`, attempt: 1, ...ctx });
-    latencies.push(performance.now() - t);
+    // Alternate which runs first, so neither always follows the other's write.
+    for (const k of i % 2 === 0 ? [0, 1] : [1, 0]) {
+      const query = [domain, unaudited][k]!.operations.query!.handler;
+      const t = performance.now();
+      await query({ collections: ["bench"], query: text, top_k: 5 }, { domain: "rag", operation: "query", idempotencyKey: `q${i}`, attempt: 1, ...ctx });
+      latencies[k]!.push(performance.now() - t);
+    }
   }
   const changed = await writeCorpus(corpus, 2, (i) => i % 20 === 0);
   began = performance.now();
@@ -83,7 +93,9 @@ async function benchStore(store: Store, label: string, corpus: string): Promise<
   await writeCorpus(corpus, 1, (i) => i % 20 === 0); // restore, so the next store indexes the same corpus
   return [
     [`fresh index, ${label}`, String(fresh.total_files), String(fresh.total_chunks), freshSeconds, fresh.total_files / freshSeconds, fresh.total_chunks / freshSeconds, "-", "-"],
-    [`query (${QUERIES}x), ${label}`, "-", "-", latencies.reduce((a, b) => a + b, 0) / 1000, "-", "-", percentile(latencies, 50), percentile(latencies, 99)],
+    ...(["audited", "audits off"] as const).map((kind, k) => [
+      `query (${QUERIES}x, ${kind}), ${label}`, "-", "-", latencies[k]!.reduce((a, b) => a + b, 0) / 1000, "-", "-", percentile(latencies[k]!, 50), percentile(latencies[k]!, 99),
+    ]),
     [`delta (${changed} changed), ${label}`, `${delta.indexed} of ${delta.total_files}`, String(delta.sources[0]!.chunk_count), deltaSeconds, FILES / deltaSeconds, "-", "-", "-"],
   ];
 }

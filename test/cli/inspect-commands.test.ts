@@ -44,7 +44,7 @@ describe("ark plugins, doctor and db", () => {
     const doctor = await runArk(["doctor", "--json"], { cwd });
     expect(doctor.code).toBe(0);
     const report = JSON.parse(doctor.stdout) as { ok: boolean; checks: { name: string; status: string }[]; startupReport: { plugins: { id: string; status: string }[] } };
-    expect(report.checks.map((c) => [c.name, c.status])).toEqual([["database", "ok"], ["schema migrations", "ok"], ["boot", "ok"], ["redis", "ok"], ["flow migrations", "ok"], ["executor images", "ok"], ["cutover", "ok"]]);
+    expect(report.checks.map((c) => [c.name, c.status])).toEqual([["database", "ok"], ["schema migrations", "ok"], ["boot", "ok"], ["redis", "ok"], ["flow migrations", "ok"], ["executor images", "ok"], ["cutover", "ok"], ["tool host", "ok"]]);
     expect(report.startupReport.plugins).toContainEqual(expect.objectContaining({ id: "tools-notes", status: "started" }));
   }, 120_000);
 

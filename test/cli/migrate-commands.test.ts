@@ -3,7 +3,8 @@
  * --legacy`, `ark migrate` (dry-run exit 2 when blocked, evidence that validates against the published schema and is
  * byte-identical on a second dry-run, `--non-strict-policy`, `--apply`, idempotent re-apply, `rollback`),
  * `ark cutover` (refused on a failed preflight, `--force` recorded, `disable` working even when a plugin cannot boot)
- * and `ark doctor --json`. Redis is configured on a closed port so the preflight fails for real.
+ * and `ark doctor --json` (with the tool host check over real HTTP). Redis is configured on a closed port so the preflight
+ * fails for real.
  */
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -104,7 +105,9 @@ describe("ark cutover and ark doctor", () => {
     const doctor = await runArk(["doctor", "--json"], { cwd });
     expect(doctor.code).toBe(1);
     const checks = json(doctor.stdout).checks as { name: string; status: string; hint?: string }[];
-    expect(checks.map((c) => c.name)).toEqual(["database", "schema migrations", "boot", "redis", "flow migrations", "executor images", "cutover"]);
+    expect(checks.map((c) => c.name)).toEqual(["database", "schema migrations", "boot", "redis", "flow migrations", "executor images", "cutover", "tool host"]);
+    // The tool host answers on this doctor's own API (a free loopback port, never the configured 8080).
+    expect(checks.find((c) => c.name === "tool host")).toMatchObject({ status: "ok", detail: expect.stringMatching(/^http:\/\/127\.0\.0\.1:(?!8080\b)\d+ answered in .* with a node-run token; \d+ tool operation/) });
     expect(checks.find((c) => c.name === "redis")).toMatchObject({ status: "fail", hint: expect.stringContaining("Start Redis") });
     expect(checks.find((c) => c.name === "flow migrations")).toMatchObject({ status: "fail", detail: expect.stringContaining("blocked"), hint: expect.stringContaining("ark migrate") });
     for (const check of checks.filter((c) => c.status !== "ok")) expect(check.hint, check.name).toBeTruthy();

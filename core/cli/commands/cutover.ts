@@ -36,7 +36,7 @@ export async function cutoverStatusCommand(global: GlobalOptions, opts: { json?:
 
 /** `ark cutover enable [--force]`: exit 1 (ARK_CUTOVER_PREFLIGHT_FAILED) when the preflight fails. */
 export async function cutoverEnableCommand(global: GlobalOptions, opts: { force?: boolean; actor?: string; json?: boolean }): Promise<void> {
-  const result = await withMigrationKernel(global, (service) => service.cutover.enable({ actor: opts.actor ?? defaultActor(), force: opts.force === true }));
+  const result = await withMigrationKernel(global, (service) => service.cutover.enable({ actor: opts.actor ?? defaultActor(), force: opts.force === true }), { preflight: true });
   if (opts.json) return outJson({ ok: true, ...result });
   printToggle(result, null);
 }

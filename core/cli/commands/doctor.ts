@@ -3,9 +3,10 @@ import { createKernel } from "../../kernel/create-kernel.js";
 import type { StartupReport } from "../../kernel/startup-report.js";
 import { flowMigrationRef } from "../../migration/index.js";
 import { readDbStatus } from "../../store/db-commands.js";
-import { kernelOptionsFrom, type GlobalOptions } from "../cli-options.js";
+import type { GlobalOptions } from "../cli-options.js";
 import { out, outJson, table } from "../output.js";
 import { dbOptionsFrom } from "./db.js";
+import { migrationKernelOptions } from "./migration-kernel.js";
 
 /** One preflight check's verdict; `hint` says what to do when it is not ok. */
 export interface CheckResult {
@@ -47,11 +48,13 @@ async function runCheck(name: string, check: DoctorCheck, global: GlobalOptions)
 }
 
 /**
- * Boots the kernel (with the migration module) and, when it started, runs the post-boot preflight: Redis, pending
- * flow migrations and their gate, executor images, the cutover state and every contributed preflightCheck.
+ * Boots the kernel (with the migration and tooling API modules) and, when it started, runs the post-boot preflight:
+ * Redis, pending flow migrations and their gate, executor images, the cutover state and every contributed
+ * preflightCheck — the tool host among them. Like every guest command, the API listens on a free port of api.host
+ * (never the configured one, which a running `ark start` may hold), and the tool host check calls that API over HTTP.
  */
 async function bootCheck(global: GlobalOptions): Promise<{ check: CheckResult; report: StartupReport | null; preflight: CheckResult[] }> {
-  const kernel = await createKernel({ ...kernelOptionsFrom(global, "warn"), demand: ["store", "events", "migration"] });
+  const kernel = await createKernel(await migrationKernelOptions(global, { preflight: true }));
   try {
     // A snapshot: the live report turns every status to "stopped" once the kernel stops below.
     const report = structuredClone(await kernel.start());

@@ -1,13 +1,14 @@
 /**
  * `ark flows import FILE [--new] [--json]` and `ark flows list [--json]`. An import is refused whole when the file has
  * any error (each printed as file:line:col path: message, exit 1); by default it updates the newest flowchart with
- * the file's name (runs already started keep their snapshot), `--new` always creates another.
+ * the file's name (runs already started keep their snapshot), `--new` always creates another. A file at schema_version
+ * 1 (the pre-migration format, e.g. an export of a legacy-imported flowchart) is stored at 1, with a note, for `ark migrate`.
  */
 import { readFileSync } from "node:fs";
 import { ArkError, errorMessage } from "../../errors/index.js";
 import { importFlowText } from "../../flow/api/flow-file-import.js";
 import { flowchartView } from "../../flow/api/flow-views.js";
-import { flowFileInvalidError, formatFlowFileIssue, parseFlowFile } from "../../flow/index.js";
+import { FLOW_SCHEMA_VERSION, flowFileInvalidError, formatFlowFileIssue, parseFlowFile } from "../../flow/index.js";
 import type { GlobalOptions } from "../cli-options.js";
 import { out, outJson, table } from "../output.js";
 import { withFlowKernel } from "./flow-kernel.js";
@@ -42,6 +43,9 @@ export async function flowsImportCommand(global: GlobalOptions, file: string, op
     }
     out(`${result.action} flowchart ${result.flowchart.id} "${result.flowchart.name}" from ${file}: ${graph.graph.nodes.length} nodes, ${graph.graph.connectors.length} connectors`);
     for (const warning of result.warnings) out(`  warning: ${formatFlowFileIssue(warning)}`);
+    if (result.flowchart.schemaVersion < FLOW_SCHEMA_VERSION) {
+      out(`  note: schema_version ${result.flowchart.schemaVersion} is the pre-migration format; stored as it is, \`ark migrate\` (plugin migrations-runtime) takes it to ${FLOW_SCHEMA_VERSION}`);
+    }
     out(`run it: ark run ${result.flowchart.id} --watch`);
   });
 }

@@ -23,7 +23,7 @@ describe("flowchart CRUD", () => {
   it("creates, reads, lists, patches and deletes a flowchart", async () => {
     const created = await t.call("POST", "/api/flowcharts", { name: "crud", description: "d", settings: { max_parallel_nodes: 2 }, graph: linearGraph });
     expect(created.status).toBe(201);
-    expect(created.json.flowchart).toMatchObject({ name: "crud", description: "d", schema_version: 1, settings: { max_parallel_nodes: 2 } });
+    expect(created.json.flowchart).toMatchObject({ name: "crud", description: "d", schema_version: 2, settings: { max_parallel_nodes: 2 } });
     expect(created.json.validation).toMatchObject({ valid: true, errors: [] });
     const id = created.json.flowchart.id as string;
 

@@ -1,21 +1,31 @@
 /**
  * The example flows in examples/flows parse and validate cleanly, and the pure semantics of this folder (input
- * context → decision → routing → fan-in) carry each of them to the end a run should reach. The small in-memory loop
- * below is a test harness only; the durable orchestrator lives elsewhere.
+ * context → decision → routing → fan-in) carry the built-in ones to the end a run should reach. The small in-memory
+ * loop below is a test harness only; the durable orchestrator lives elsewhere. Examples with node types of plugins
+ * (tools, the LLM `task`) are only validated here, against those type names: they run in test/e2e/tool-examples.test.ts
+ * and plugins/executor-frontier/flow-run.test.ts (the `task` one needs a model, faked there).
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { endNodeResult, startNodeResult } from "./built-in-node-results.js";
 import { evaluateDecision } from "./decision-conditions.js";
 import { emptyFanInState, joinRequirementOf, offerToken, type UpstreamToken } from "./fan-in.js";
 import { formatFlowFileIssue, parseFlowFile, type FlowDefinition } from "./graph-file.js";
 import { indexGraph } from "./graph-index.js";
+import { BUILT_IN_NODE_TYPES, createNodeTypeCapabilityRegistry } from "./node-type-capabilities.js";
 import { buildInputContext, type LatestResults } from "./input-context.js";
 import { resolveOutgoingConnectors, tokensForSelected } from "./routing.js";
 
 const examplesDir = fileURLToPath(new URL("../../../examples/flows/", import.meta.url));
+
+/** Node types of plugins the examples may use, with the plugin that provides each (core never imports plugins). */
+const PLUGIN_NODE_TYPES: Readonly<Record<string, string>> = {
+  task: "executor-frontier", memory: "tools-memory", plan: "tools-plan", milestone: "tools-milestone",
+  workspace: "tools-workspace", command: "tools-command", git: "tools-git", rag: "tools-rag",
+};
 
 function load(name: string): FlowDefinition {
   const result = parseFlowFile(readFileSync(join(examplesDir, name), "utf8"), `examples/flows/${name}`);
@@ -72,6 +82,23 @@ function simulate(def: FlowDefinition, maxNodeExecutions = def.settings.max_node
 describe("examples/flows", () => {
   it("holds the four documented examples of the built-in node types (tool examples run in test/e2e/tool-examples.test.ts)", () => {
     expect(readdirSync(examplesDir).filter((f) => f.endsWith(".yaml"))).toEqual(expect.arrayContaining(["decision-branch.yaml", "fan-out-fan-in.yaml", "linear.yaml", "loop-with-guardrail.yaml"]));
+  });
+
+  it("examples use only built-in node types and these plugin types; task-hello.yaml validates as the frontier plugin registers `task`", () => {
+    const known = new Set<string>([...BUILT_IN_NODE_TYPES, ...Object.keys(PLUGIN_NODE_TYPES)]);
+    const typesOf = (file: string) => (parse(readFileSync(join(examplesDir, file), "utf8")) as { nodes: { type: string }[] }).nodes.map((n) => n.type);
+    for (const file of readdirSync(examplesDir).filter((f) => f.endsWith(".yaml"))) {
+      expect(typesOf(file).filter((t) => !known.has(t)), file).toEqual([]);
+    }
+    expect(new Set(typesOf("task-hello.yaml"))).toEqual(new Set(["start", "task", "end"]));
+    // The plugin registers `task` without capabilities: it gets the reference row (task_prompt required).
+    const text = readFileSync(join(examplesDir, "task-hello.yaml"), "utf8");
+    const withTask = parseFlowFile(text, "examples/flows/task-hello.yaml", { registry: createNodeTypeCapabilityRegistry([{ type: "task", execute: async () => startNodeResult() as never }]) });
+    expect([withTask.errors.map(formatFlowFileIssue), withTask.warnings.map(formatFlowFileIssue)]).toEqual([[], []]);
+    expect(withTask.definition!.graph.nodes.find((n) => n.id === "greet")!.config).toMatchObject({ provider: "openai", task_prompt: expect.stringContaining("Greet the operator") });
+    // Without the plugin the LLM example is refused, not silently accepted (and the built-in simulation never runs it).
+    const bare = parseFlowFile(text, "examples/flows/task-hello.yaml");
+    expect(bare.errors.map((e) => e.message)).toEqual(["Node greet has unknown node_type 'task'."]);
   });
 
   it("linear.yaml runs start → check → end", () => {

@@ -27,7 +27,10 @@ export const flowFileSchema = {
   required: ["schema_version", "name", "nodes"],
   additionalProperties: false,
   properties: {
-    schema_version: { description: "Flowchart definition format version.", type: "integer", minimum: 1, maximum: FLOW_SCHEMA_VERSION },
+    schema_version: {
+      description: `Flowchart definition format version: ${FLOW_SCHEMA_VERSION} is ARK's native format; 1 is the pre-migration format (stored at 1, \`ark migrate\` takes it to ${FLOW_SCHEMA_VERSION}).`,
+      type: "integer", minimum: 1, maximum: FLOW_SCHEMA_VERSION,
+    },
     name: { type: "string", minLength: 1, maxLength: 255, pattern: "\\S" },
     description: { type: ["string", "null"], maxLength: 512 },
     settings: {

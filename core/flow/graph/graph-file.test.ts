@@ -70,7 +70,7 @@ describe("parseFlowFile", () => {
   });
 
   it("reports every schema violation with file:line:col and path", () => {
-    const text = `schema_version: 2
+    const text = `schema_version: 3
 name: "   "
 colour: blue
 settings:
@@ -87,7 +87,7 @@ connectors:
     mode: wavy
 `;
     expect(where(text)).toEqual([
-      "flow.yaml:1:1 schema_version: is newer than this ARK understands (it reads schema_version 1); upgrade ARK",
+      "flow.yaml:1:1 schema_version: is newer than this ARK understands (it reads schema_version 2); upgrade ARK",
       "flow.yaml:2:1 name: must not be blank",
       "flow.yaml:3:1 colour: unknown key 'colour'",
       "flow.yaml:5:3 settings.max_node_executions: must be >= 1",

@@ -10,8 +10,12 @@ export type ConnectorMode = "solid" | "dotted" | "dashed";
 /** The three connector modes, in the order messages list them. */
 export const CONNECTOR_MODES: readonly ConnectorMode[] = ["solid", "dotted", "dashed"];
 
-/** The flowchart definition format version this ARK writes and runs; older definitions go through `ark migrate`. */
-export const FLOW_SCHEMA_VERSION = 1;
+/**
+ * The flowchart definition format version this ARK writes: 2, ARK's native format. Version 1 is the pre-migration
+ * format (the predecessor's semantics: `ark flows import --legacy`, or a flow file saying `schema_version: 1`); the
+ * engine still runs it as stored, and `ark migrate` (plugin `migrations-runtime`, step 1 → 2) brings it to 2.
+ */
+export const FLOW_SCHEMA_VERSION = 2;
 
 /** One node of a flowchart. */
 export interface FlowNode {

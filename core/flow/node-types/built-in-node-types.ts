@@ -6,8 +6,10 @@
 import { failedResult, successResult } from "../../execution/execution-results.js";
 import { errorMessage } from "../../errors/index.js";
 import type { ExecutionRequest, ExecutionResult, NodeTypeContribution } from "../../plugin-api/contributions.js";
-import { endNodeResult, evaluateDecision, startNodeResult, type FlowConnector } from "../graph/index.js";
+import { collectInputContextAttachments, endNodeResult, evaluateDecision, startNodeResult, type FlowConnector } from "../graph/index.js";
 import { runSubflow, type SubflowHost } from "./subflow.js";
+import { assertNodeToolFallbackMode, failedToolResultOf, NODE_TOOL_FALLBACK_CONFIG_PROPERTIES, nodeToolFallbackResult } from "../../tooling/node-fallback.js";
+import { failedNodeResultFromError } from "../../tooling/node-tool-call.js";
 
 /** The cutover gate as the router injected it into node_config (reference §15.7). */
 export function cutoverOf(request: ExecutionRequest): boolean {
@@ -24,10 +26,17 @@ function outgoingOf(request: ExecutionRequest): FlowConnector[] | null {
 
 async function decide(request: ExecutionRequest): Promise<ExecutionResult> {
   try {
+    assertNodeToolFallbackMode(request);
+  } catch (err) {
+    return failedNodeResultFromError(err);
+  }
+  try {
     const result = evaluateDecision(request.node_config, request.input_context, outgoingOf(request), { requireConditions: cutoverOf(request) });
     return successResult(result.output_state, result.routing_state);
   } catch (err) {
-    return failedResult("execution_error", errorMessage(err));
+    // A failed evaluation is the decision tool failing: tool_fallback_mode may answer no_match instead (§3.1).
+    const fields = { attachments: collectInputContextAttachments(request.input_context) };
+    return nodeToolFallbackResult(request, failedToolResultOf(err), { operation: "evaluate", fields }) ?? failedResult("execution_error", errorMessage(err));
   }
 }
 
@@ -42,7 +51,10 @@ export function builtInNodeTypes(host: () => SubflowHost): NodeTypeContribution[
         return successResult(output_state, routing_state);
       },
     },
-    { type: "decision", description: "Routes by decision_conditions evaluated against the input context.", execute: decide },
+    {
+      type: "decision", description: "Routes by decision_conditions evaluated against the input context.", execute: decide,
+      configSchema: { type: "object", properties: { ...NODE_TOOL_FALLBACK_CONFIG_PROPERTIES } },
+    },
     { type: "flowchart", description: "Runs another flowchart (ref_id) as a child run and waits for it.", execute: (request, signal) => runSubflow(host(), request, signal) },
   ];
 }

@@ -13,7 +13,7 @@ describeStore("flowchart repository", (getStore) => {
   it("creates a flowchart with a lone start node, reads, lists, updates and deletes it", async () => {
     const flowcharts = repo();
     const created = await flowcharts.create({ name: "  Triage  ", description: "d", settings: { max_parallel_nodes: 2 } });
-    expect([created.name, created.schemaVersion, created.settings]).toEqual(["Triage", 1, { max_node_executions: null, max_runtime_minutes: null, max_parallel_nodes: 2 }]);
+    expect([created.name, created.schemaVersion, created.settings]).toEqual(["Triage", 2, { max_node_executions: null, max_runtime_minutes: null, max_parallel_nodes: 2 }]);
     expect(created.graph.graph.nodes.map((n) => [n.id, n.type])).toEqual([["start", "start"]]);
     expect(created.graph.validation.valid).toBe(true);
     expect((await flowcharts.get(created.id)).name).toBe("Triage");
@@ -72,15 +72,19 @@ describeStore("flowchart repository", (getStore) => {
     expect(saved.validation.errors).toEqual(["Node sub (flowchart) ref_id 987654 does not exist."]);
   });
 
-  it("imports a parsed flow file and replaces an existing flowchart from one", async () => {
+  it("imports a parsed flow file and replaces an existing flowchart from one (the file's schema_version replaces the stored one)", async () => {
     const flowcharts = repo();
-    const text = "schema_version: 1\nname: Imported\nsettings: {max_node_executions: 7}\nnodes:\n  - {id: start, type: start}\n  - {id: end, type: end}\nconnectors:\n  - {source: start, target: end}\n";
+    const text = "schema_version: 2\nname: Imported\nsettings: {max_node_executions: 7}\nnodes:\n  - {id: start, type: start}\n  - {id: end, type: end}\nconnectors:\n  - {source: start, target: end}\n";
     const parsed = parseFlowFile(text, "f.yaml");
     const created = await flowcharts.importDefinition(parsed.definition!);
     expect([created.name, created.settings.max_node_executions, created.graph.validation.valid]).toEqual(["Imported", 7, true]);
     const renamed = parseFlowFile(text.replace("Imported", "Again"), "f.yaml").definition!;
     const replaced = await flowcharts.importDefinition(renamed, { flowchartId: created.id });
-    expect([replaced.id, replaced.name]).toEqual([created.id, "Again"]);
+    expect([created.schemaVersion, replaced.id, replaced.name]).toEqual([2, created.id, "Again"]);
+    // A file at the pre-migration version 1 is stored at 1 (for `ark migrate`), also when it replaces a flowchart.
+    const legacy = parseFlowFile(text.replace("schema_version: 2", "schema_version: 1"), "f.yaml").definition!;
+    expect((await flowcharts.importDefinition(legacy, { flowchartId: created.id })).schemaVersion).toBe(1);
+    expect((await flowcharts.importDefinition(renamed, { flowchartId: created.id })).schemaVersion).toBe(2);
     expect((await flowcharts.list()).total).toBe(1);
   });
 }, { migrate: "core" });

@@ -222,8 +222,11 @@ export class FlowchartRepository {
     if (options.flowchartId === undefined) {
       return this.create({ name: definition.name, description: definition.description, settings: definition.settings, schemaVersion: definition.schemaVersion, graph: payload });
     }
+    const schemaVersion = checkedSchemaVersion(definition.schemaVersion);
     const record = await this.update(options.flowchartId, { name: definition.name, description: definition.description, settings: definition.settings });
     const graph = await this.saveGraph(record.id, payload);
+    // The file replaces the whole definition, so its format version replaces the stored one (runs keep their own).
+    await this.store.query("UPDATE ark_flowcharts SET schema_version = $2 WHERE id = $1", [record.id, schemaVersion]);
     return { ...(await this.get(record.id)), graph };
   }
 
