@@ -65,6 +65,7 @@ export type { NodeToolFallbackMode, NodeToolFallbackSpec } from "../tooling/node
 export { parseLlmJsonObject, llmExcerpt } from "../tooling/llm-json.js";
 export { degradedRunMetadata } from "../tooling/degraded-markers.js";
 export { recordArtifactRoutes, answerIds, RECORD_ID_PATTERN } from "../tooling/record-artifact-routes.js";
+export { recordRoutes, recordAnswerSchema, RECORD_ID_PARAMS, type RecordRoutesOptions, type RecordPage } from "../tooling/record-routes.js";
 export type { RecordArtifactRoutesOptions } from "../tooling/record-artifact-routes.js";
 export type { KernelToolHost } from "../tooling/kernel-tool-host.js";
 // decision condition grammar (core/flow/graph), for tools-decision
@@ -86,4 +87,4 @@ export { runView, nodeRunView } from "../flow/api/flow-views.js";
 export { executorClassFor } from "../execution/executor-payload.js";
 export { failedResult, successResult } from "../execution/execution-results.js";
 export { isoOrNull } from "../flow/store/flow-ids.js";
-export { nodeRefId, inputContextOf } from "./node-request.js";
+export { nodeRefId, inputContextOf, nodeOriginKey } from "./node-request.js";

@@ -18,3 +18,12 @@ export function inputContextOf(request: ExecutionRequest): Record<string, unknow
   const ctx = request.input_context;
   return typeof ctx === "object" && ctx !== null && !Array.isArray(ctx) ? ctx : {};
 }
+
+/**
+ * `flowchart_run:<run>:node:<node>` — the origin key of the record a node without ref_id creates, so every execution
+ * of that node in one run works on one record; null outside a run.
+ */
+export function nodeOriginKey(request: ExecutionRequest): string | null {
+  const run = request.flowchart_run_id;
+  return (typeof run === "string" && run !== "") || typeof run === "number" ? `flowchart_run:${run}:node:${request.node_id}` : null;
+}

@@ -174,7 +174,7 @@ describe("tools-memory in a kernel", () => {
     expect(page.json).toMatchObject({ ok: true, count: 2, limit: 2, offset: 1 });
     expect(page.json.total_count).toBeGreaterThan(3);
     const id = (await api("POST", "/api/memories", { description: "Short-lived" })).json.memory_id;
-    expect((await api("GET", `/api/memories/${id}`)).json).toMatchObject({ ok: true, memory_id: id, item: { description: "Short-lived" } });
+    expect((await api("GET", `/api/memories/${id}`)).json).toMatchObject({ ok: true, memory_id: id, item: { description: "Short-lived" }, request_id: expect.any(String) });
     expect((await api("DELETE", `/api/memories/${id}`)).json).toMatchObject({ ok: true, deleted: true });
     expect([(await api("GET", `/api/memories/${id}`)).status, (await api("GET", `/api/memories/${id}`)).json.error.code]).toEqual([404, "ARK_NOT_FOUND"]);
     expect((await api("GET", `/api/memories/${id}/artifacts`)).status).toBe(404);

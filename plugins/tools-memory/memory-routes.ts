@@ -2,7 +2,7 @@
  * HTTP routes of memories: list (paged), create, one memory, delete, and its artifact history. Add and retrieve with
  * modes go through the tool routes (`POST /api/tools/memory/{add|retrieve}`), so the envelope applies.
  */
-import { answerIds, apiReply, ArkError, isToolError, RECORD_ID_PATTERN, recordArtifactRoutes, type ApiRequest, type ApiRoute, type Queryable } from "../../core/plugin-api/index.js";
+import { answerIds, apiReply, ArkError, isToolError, RECORD_ID_PARAMS, recordAnswerSchema, recordRoutes, type ApiRequest, type ApiRoute, type Queryable } from "../../core/plugin-api/index.js";
 import type { MemoryDomain } from "./memory-domain.js";
 import { deleteMemory, insertMemory, listMemories, requireMemory, type Memory } from "./memory-rows.js";
 
@@ -17,44 +17,35 @@ async function memoryOr404(db: Queryable, id: number): Promise<Memory> {
 }
 
 const TAGS = ["memories"];
-const idParams = { type: "object", required: ["id"], additionalProperties: false, properties: { id: { type: "string", pattern: RECORD_ID_PATTERN } } };
 
 /** The memory routes over the plugin's domain. */
 export function memoryRoutes(domain: MemoryDomain): ApiRoute[] {
-  return [
-    {
-      method: "GET", url: "/api/memories", summary: "Memories, newest first (paged)", tags: TAGS, auth: "bearer",
-      schema: { querystring: { type: "object", additionalProperties: false, properties: { limit: { type: "integer", minimum: 1, maximum: 500, default: 50 }, offset: { type: "integer", minimum: 0, default: 0 } } } },
-      async handler(request: ApiRequest<unknown, { limit: number; offset: number }>) {
-        const page = await listMemories(domain.db(), request.query);
-        return { ok: true, items: page.items, count: page.items.length, total_count: page.total, limit: request.query.limit, offset: request.query.offset, ...answerIds(request) };
-      },
+  const create: ApiRoute = {
+    method: "POST", url: "/api/memories", summary: "Create a memory", tags: TAGS, auth: "bearer",
+    schema: {
+      body: { type: "object", required: ["description"], additionalProperties: false, properties: { description: { type: "string", minLength: 1, maxLength: 100000, pattern: "\\S" } } },
+      response: { "201": recordAnswerSchema("memory_id") },
     },
-    {
-      method: "POST", url: "/api/memories", summary: "Create a memory", tags: TAGS, auth: "bearer",
-      schema: { body: { type: "object", required: ["description"], additionalProperties: false, properties: { description: { type: "string", minLength: 1, maxLength: 100000, pattern: "\\S" } } } },
-      async handler(request: ApiRequest<unknown, unknown, { description: string }>) {
-        const memory = await insertMemory(domain.db(), request.body.description.trim());
-        return apiReply(201, { ok: true, memory_id: memory.id, item: memory, ...answerIds(request) });
-      },
+    async handler(request: ApiRequest<unknown, unknown, { description: string }>) {
+      const memory = await insertMemory(domain.db(), request.body.description.trim());
+      return apiReply(201, { ok: true, memory_id: memory.id, item: memory, ...answerIds(request) });
     },
-    {
-      method: "GET", url: "/api/memories/:id", summary: "One memory", tags: TAGS, auth: "bearer",
-      schema: { params: idParams },
-      async handler(request: ApiRequest<{ id: string }>) {
-        const memory = await memoryOr404(domain.db(), Number(request.params.id));
-        return { ok: true, memory_id: memory.id, item: memory, ...answerIds(request) };
-      },
+  };
+  const remove: ApiRoute = {
+    method: "DELETE", url: "/api/memories/:id", summary: "Delete a memory (its artifacts stay)", tags: TAGS, auth: "bearer",
+    schema: { params: RECORD_ID_PARAMS },
+    async handler(request: ApiRequest<{ id: string }>) {
+      const id = Number(request.params.id);
+      if (!(await deleteMemory(domain.db(), id))) throw new ArkError("ARK_NOT_FOUND", `Memory ${id} was not found.`, { details: { memory_id: id } });
+      return { ok: true, deleted: true, ...answerIds(request) };
     },
-    {
-      method: "DELETE", url: "/api/memories/:id", summary: "Delete a memory (its artifacts stay)", tags: TAGS, auth: "bearer",
-      schema: { params: idParams },
-      async handler(request: ApiRequest<{ id: string }>) {
-        const id = Number(request.params.id);
-        if (!(await deleteMemory(domain.db(), id))) throw new ArkError("ARK_NOT_FOUND", `Memory ${id} was not found.`, { details: { memory_id: id } });
-        return { ok: true, deleted: true, ...answerIds(request) };
-      },
+  };
+  return recordRoutes({
+    collection: "memories", artifactType: "memory", idField: "memory_id", db: () => domain.db(), requireRecord: (db, id) => memoryOr404(db, id),
+    listSummary: "Memories, newest first (paged)", getSummary: "One memory",
+    list: async (page) => {
+      const { items, total } = await listMemories(domain.db(), page);
+      return { items, total_count: total };
     },
-    ...recordArtifactRoutes({ collection: "memories", artifactType: "memory", idField: "memory_id", db: () => domain.db(), requireRecord: (db, id) => memoryOr404(db, id) }),
-  ];
+  }, [create, remove]);
 }

@@ -8,7 +8,7 @@ import {
   ArkError, attachToolTrace, assertNodeToolFallbackMode, callNodeRunTool, failedNodeResultFromError, failedOrFallbackNodeResult, NODE_TOOL_FALLBACK_CONFIG_PROPERTIES, extractPathValue,
   type ExecutionRequest, type ExecutionResult, type JSONSchema, type NodeExecutionContext, type NodeTypeContribution, type ToolDomainContribution,
 } from "../../core/plugin-api/index.js";
-import { inputContextOf, nodeRefId } from "../../core/plugin-api/index.js";
+import { inputContextOf, nodeOriginKey, nodeRefId } from "../../core/plugin-api/index.js";
 import type { MilestoneAction, MilestoneActionOutput } from "./milestone-actions.js";
 
 const ACTION_ALIASES: Readonly<Record<string, MilestoneAction>> = {
@@ -63,12 +63,6 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 function text(config: Readonly<Record<string, unknown>>, key: string): string | undefined {
   return typeof config[key] === "string" && (config[key] as string).trim() !== "" ? (config[key] as string).trim() : undefined;
-}
-
-/** `flowchart_run:<run>:node:<node>` — the origin key of what a node without ref_id creates; null outside a run. */
-function nodeOriginKey(request: ExecutionRequest): string | null {
-  const run = request.flowchart_run_id;
-  return (typeof run === "string" && run !== "") || typeof run === "number" ? `flowchart_run:${run}:node:${request.node_id}` : null;
 }
 
 /**

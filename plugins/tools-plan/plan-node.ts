@@ -10,13 +10,7 @@ import {
 } from "../../core/plugin-api/index.js";
 import type { StoreMode } from "./plan-patch-modes.js";
 import type { PlanMode, PlanPatchOutput } from "./plan-patch-run.js";
-import { inputContextOf, nodeRefId } from "../../core/plugin-api/index.js";
-
-/** `flowchart_run:<run>:node:<node>` — the origin key of what a node without ref_id creates; null outside a run. */
-export function nodeOriginKey(request: ExecutionRequest): string | null {
-  const run = request.flowchart_run_id;
-  return (typeof run === "string" && run !== "") || typeof run === "number" ? `flowchart_run:${run}:node:${request.node_id}` : null;
-}
+import { inputContextOf, nodeOriginKey, nodeRefId } from "../../core/plugin-api/index.js";
 
 const STORE_MODE_ALIASES: Readonly<Record<string, StoreMode>> = {
   replace: "replace", overwrite: "replace", set: "replace",
