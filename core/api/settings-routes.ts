@@ -1,9 +1,11 @@
 import type { JSONSchema } from "../contracts/json-schema.js";
+import { ArkError } from "../errors/index.js";
 import {
   KUBECONFIG_CLEAR_KEY,
   KUBECONFIG_KEY,
   NODE_EXECUTOR_PROVIDER,
   nodeExecutorSettingSpecs,
+  planNodeExecutorSettingsPatch,
   type NodeExecutorSettingsService,
   type NodeExecutorSettingsView,
   type SettingSpec,
@@ -11,6 +13,8 @@ import {
 import type { ApiRequest, ApiRoute } from "./api-server-port.js";
 
 const BASE = "/api/settings/runtime/node-executor";
+/** The gate's settings key (core/migration's cutover routes toggle it). */
+const CUTOVER_KEY = "agent_runtime_cutover_enabled";
 const TAGS = ["settings"];
 /** A kubeconfig may be up to 1 MiB, and JSON escaping makes it longer: the update route accepts at least 2 MiB. */
 const MIN_UPDATE_BODY_BYTES = 2 * 1024 * 1024;
@@ -82,6 +86,23 @@ function redacted(view: NodeExecutorSettingsView): Record<string, string> {
   return rest;
 }
 
+/**
+ * The cutover gate is toggled only through the gate (`POST /api/settings/runtime/cutover`, `ark cutover`), which runs
+ * the preflight and writes the event with the settings version; an update that would flip it here is refused. One
+ * that names the gate with its current value (a settings form sending every field) passes.
+ */
+async function refuseGateToggle(settings: NodeExecutorSettingsService, body: Record<string, unknown>): Promise<void> {
+  if (!(CUTOVER_KEY in body)) return;
+  const plan = planNodeExecutorSettingsPatch(body); // an invalid value fails here exactly as the update would
+  const next = plan.reset.includes(CUTOVER_KEY) ? String(nodeExecutorSettingSpecs[CUTOVER_KEY].defaultValue) : plan.set[CUTOVER_KEY];
+  const current = (await settings.read())[CUTOVER_KEY];
+  if (next !== undefined && next !== current) {
+    throw new ArkError("ARK_CUTOVER_USE_GATE", `${CUTOVER_KEY} is changed through the cutover gate, not the settings update: POST /api/settings/runtime/cutover {"enabled": ${next}}.`, {
+      details: { field: CUTOVER_KEY, current, requested: next },
+    });
+  }
+}
+
 /** The node-executor settings routes of reference §15.5 (secrets write-only; partial updates; history). */
 export function settingsRoutes(settings: NodeExecutorSettingsService, options: { bodyLimitBytes: number }): ApiRoute[] {
   return [
@@ -121,6 +142,7 @@ export function settingsRoutes(settings: NodeExecutorSettingsService, options: {
       bodyLimitBytes: Math.max(options.bodyLimitBytes, MIN_UPDATE_BODY_BYTES),
       schema: { body: updateBodySchema, response: { "200": { type: "object", properties: { ok: { type: "boolean" }, node_executor_settings: settingsViewSchema } } } },
       async handler(request: ApiRequest<unknown, unknown, Record<string, unknown>>) {
+        await refuseGateToggle(settings, request.body);
         const view = await settings.update(request.body, request.subject);
         return { ok: true, node_executor_settings: redacted(view) };
       },

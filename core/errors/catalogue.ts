@@ -168,6 +168,8 @@ export const errorCatalogue = {
   ARK_FLOW_MIGRATION_CHAIN_HEAD: { status: 500, hint: "The contributed flow migration steps must end at the flowchart schema version this ARK writes (details.expected); enable the plugin with the missing last step, or use the ARK release the steps were written for." },
   // node-level tool fallback (issue 6: tool_fallback_mode of the special nodes, core/tooling/node-fallback.ts)
   ARK_TOOL_FALLBACK_MODE_INVALID: { status: 400, hint: "tool_fallback_mode is one of: disabled (or strict, off, none), all (or enabled, fallback, on), conflict_only (or conflict, conflicts_only); leave it out for the default (disabled)." },
+  // cutover gate over HTTP (issue 7)
+  ARK_CUTOVER_USE_GATE: { status: 409, hint: "Toggle the cutover with POST /api/settings/runtime/cutover {\"enabled\": true|false} or `ark cutover enable|disable`: they run the preflight and record the event. Leave agent_runtime_cutover_enabled out of settings updates (or send its current value)." },
   // generic
   ARK_INVALID_ARGUMENT: { status: 400, hint: "Check the arguments against the command's --help." },
   ARK_NOT_FOUND: { status: 404, hint: "Check the id." },

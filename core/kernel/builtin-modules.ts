@@ -4,6 +4,7 @@ import { createEventsModule } from "../events/events-module.js";
 import { createExecutionModule } from "../execution/execution-module.js";
 import { createFlowApiModule } from "../flow/api/flow-api-module.js";
 import { createFlowModule } from "../flow/engine/flow-module.js";
+import { createMigrationApiModule } from "../migration/migration-api-module.js";
 import { createMigrationModule } from "../migration/migration-module.js";
 import { createStoreModule } from "../store/store-module.js";
 import { createToolingApiModule } from "../tooling/tooling-api-module.js";
@@ -24,5 +25,6 @@ export function builtinModules(): PluginDefinition[] {
     createToolingModule() as PluginDefinition,
     createToolingApiModule(),
     createMigrationModule(),
+    createMigrationApiModule(),
   ];
 }

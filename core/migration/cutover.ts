@@ -1,8 +1,9 @@
 /**
  * The cutover gate (`agent_runtime_cutover_enabled`, reference runbook steps 4 and Rollback 1). Enabling runs the
  * preflight first and is refused when a check fails, unless forced — a forced enable records the failed checks in
- * the settings version's note. Every toggle is a settings version (actor, from/to) and a `runtime:cutover:*` event.
- * Disabling is the rollback: no preflight, and it still succeeds when the event cannot be recorded.
+ * the settings version's note. Every toggle is a settings version (actor, from/to) and a `runtime:cutover:*` event,
+ * written in one transaction. Disabling is the rollback: no preflight, and it still succeeds (the setting alone)
+ * when the event cannot be recorded.
  */
 import { ArkError, errorMessage } from "../errors/index.js";
 import type { EventBus } from "../events/event-bus.js";
@@ -69,24 +70,34 @@ export class CutoverService {
     return { ...(await this.toggle(false, options.actor, options.reason ?? "rollback: cutover disabled", { forced: false, failed_checks: [] })), preflight: [] };
   }
 
+  /**
+   * The settings version and its event are one transaction: an enable whose event cannot be written changes
+   * nothing. A disable is the rollback and must always work: when the event cannot be written with it, the setting
+   * is changed alone and the failure is reported in `eventError`.
+   */
   private async toggle(enabled: boolean, actor: string, note: string, extra: { forced: boolean; failed_checks: string[] }): Promise<Omit<CutoverToggle, "preflight">> {
     const before = (await this.deps.settings.read())[CUTOVER_KEY] === "true";
     if (before === enabled) return { enabled, changed: false, forced: extra.forced, version: null };
-    await this.deps.settings.update({ [CUTOVER_KEY]: enabled }, actor, { note });
-    const version = (await this.deps.settings.history(1))[0]?.version ?? null;
-    const eventError = await this.emit(enabled, { actor, version, note, ...extra });
-    return { enabled, changed: true, forced: extra.forced, version, ...(eventError ? { eventError } : {}) };
-  }
-
-  private async emit(enabled: boolean, payload: Record<string, unknown>): Promise<string | undefined> {
-    if (!this.deps.bus) return "event bus not available";
-    try {
-      await this.deps.bus.transaction((_tx, emit) =>
-        emit({ eventType: `runtime:cutover:${enabled ? "enabled" : "disabled"}`, entityKind: "runtime_setting", entityId: CUTOVER_KEY, roomKeys: ["runtime:cutover"], payload: { enabled, ...payload } }),
-      );
-      return undefined;
-    } catch (err) {
-      return errorMessage(err);
+    let version: number | null = null;
+    const options = { note, onVersion: (v: number) => (version = v) };
+    const bus = this.deps.bus;
+    let eventError = "event bus not available";
+    if (bus) {
+      try {
+        await bus.transaction(async (tx, emit) => {
+          await this.deps.settings.update({ [CUTOVER_KEY]: enabled }, actor, { ...options, tx });
+          await emit({
+            eventType: `runtime:cutover:${enabled ? "enabled" : "disabled"}`, entityKind: "runtime_setting", entityId: CUTOVER_KEY, roomKeys: ["runtime:cutover"],
+            payload: { enabled, actor, version, note, ...extra },
+          });
+        });
+        return { enabled, changed: true, forced: extra.forced, version };
+      } catch (err) {
+        if (enabled) throw err;
+        eventError = errorMessage(err);
+      }
     }
+    await this.deps.settings.update({ [CUTOVER_KEY]: enabled }, actor, options);
+    return { enabled, changed: true, forced: extra.forced, version, eventError };
   }
 }

@@ -170,4 +170,26 @@ describeStore("cutover gate", (getStore) => {
     ]);
     await bus.close();
   });
+
+  it("writes the setting and its event in one transaction: an enable whose event fails changes nothing, a disable still works", async () => {
+    const store = getStore();
+    const settings = createNodeExecutorSettingsService(store, { env: {} });
+    const broken = new EventBus({ store, maxEnvelopeBytes: 64 }); // every envelope is too large: each append fails
+    const cutover = new CutoverService({ settings, bus: broken, preflight: async () => passing });
+    const failure = await cutover.enable({ actor: "ops" }).then(() => null, (e: unknown) => e);
+    expect(isArkError(failure)).toBe(true);
+    expect((await settings.read()).agent_runtime_cutover_enabled).toBe("false");
+    expect(await settings.history()).toEqual([]);
+
+    const healthy = new EventBus({ store });
+    const enabled = await new CutoverService({ settings, bus: healthy, preflight: async () => passing }).enable({ actor: "ops" });
+    const [event] = await healthy.readEvents({ entityKind: "runtime_setting", limit: 10 });
+    expect(event!.payload).toMatchObject({ enabled: true, version: enabled.version, actor: "ops" });
+
+    const disabled = await cutover.disable({ actor: "oncall" });
+    expect(disabled).toMatchObject({ enabled: false, changed: true, eventError: expect.stringMatching(/.+/) });
+    expect((await settings.history(1))[0]).toMatchObject({ version: disabled.version, actor: "oncall", changes: { agent_runtime_cutover_enabled: { from: "true", to: "false" } } });
+    expect(await healthy.readEvents({ entityKind: "runtime_setting", limit: 10 })).toHaveLength(1);
+    await Promise.all([broken.close(), healthy.close()]);
+  });
 }, { migrate: "core" });

@@ -14,3 +14,5 @@ export { CUTOVER_KEY, CutoverService, type CutoverStatus, type CutoverToggle } f
 export { cutoverStateCheck, executorImagesCheck, flowMigrationCheck, redisCheck, runPreflight, type PreflightResult } from "./preflight.js";
 export { FlowMigrationService, flowMigrationRef } from "./flow-migration-service.js";
 export { createMigrationModule } from "./migration-module.js";
+export { createMigrationApiModule } from "./migration-api-module.js";
+export { CUTOVER_ROUTE, cutoverRoutes } from "./cutover-routes.js";

@@ -8,6 +8,7 @@ export type {
   NodeExecutorSettingsService,
   NodeExecutorSettingsView,
   SettingsChange,
+  SettingsUpdateOptions,
 } from "./node-executor-settings-port.js";
 export {
   DEFAULT_FRONTIER_IMAGE,

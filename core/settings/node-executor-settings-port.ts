@@ -1,3 +1,5 @@
+import type { Transaction } from "../store/store-port.js";
+
 /** The node-executor runtime settings as reads return them: strings, secrets replaced by is_set/fingerprint/updated_at. */
 export type NodeExecutorSettingsView = Readonly<Record<string, string>>;
 
@@ -14,6 +16,16 @@ export interface SettingsChange {
   readonly note?: string;
 }
 
+/** Options of a settings update. */
+export interface SettingsUpdateOptions {
+  /** Why: recorded on the settings version. */
+  readonly note?: string;
+  /** Write inside this open transaction (a savepoint), so the change commits or rolls back with the caller's writes. */
+  readonly tx?: Transaction;
+  /** Told the number of the settings version the update recorded (not called when nothing changed). */
+  readonly onVersion?: (version: number) => void;
+}
+
 /** The node-executor settings store (reference §15) with the reference's quirks fixed. */
 export interface NodeExecutorSettingsService {
   /** Redacted read: never contains the kubeconfig plaintext or ciphertext. */
@@ -22,7 +34,7 @@ export interface NodeExecutorSettingsService {
    * Partial update: only the keys named change, `null` resets a key to its default. Invalid input →
    * ARK_SETTINGS_INVALID with a message per field and nothing written. `actor` (who made the change) is recorded.
    */
-  update(patch: Readonly<Record<string, unknown>>, actor: string, options?: { readonly note?: string }): Promise<NodeExecutorSettingsView>;
+  update(patch: Readonly<Record<string, unknown>>, actor: string, options?: SettingsUpdateOptions): Promise<NodeExecutorSettingsView>;
   /** The runtime read (dispatchers only): includes the decrypted kubeconfig. */
   readRuntime(): Promise<NodeExecutorRuntimeSettings>;
   /** Change history, newest first (default 50, at most 1000). */

@@ -7,6 +7,7 @@ import type {
   NodeExecutorSettingsService,
   NodeExecutorSettingsView,
   SettingsChange,
+  SettingsUpdateOptions,
 } from "./node-executor-settings-port.js";
 import { planNodeExecutorSettingsPatch, type NodeExecutorSettingsPatchPlan } from "./node-executor-settings-patch.js";
 import {
@@ -104,7 +105,7 @@ export function createNodeExecutorSettingsService(store: Store, options: NodeExe
   const env = options.env ?? process.env;
   const now = options.now ?? (() => new Date());
 
-  async function update(patch: Readonly<Record<string, unknown>>, actor: string, options: { readonly note?: string } = {}): Promise<NodeExecutorSettingsView> {
+  async function update(patch: Readonly<Record<string, unknown>>, actor: string, options: SettingsUpdateOptions = {}): Promise<NodeExecutorSettingsView> {
     const who = checkActor(actor);
     const plan = planNodeExecutorSettingsPatch(patch);
     // Encrypt before the transaction: a missing key refuses the whole update before anything is written.
@@ -113,7 +114,7 @@ export function createNodeExecutorSettingsService(store: Store, options: NodeExe
         ? { value: secretBoxFromEnv(env).encrypt(plan.kubeconfig.plaintext, SECRET_CONTEXT), fingerprint: secretFingerprint(plan.kubeconfig.plaintext) }
         : undefined;
     const at = now();
-    return store.transaction(async (tx) => {
+    return (options.tx ?? store).transaction(async (tx) => {
       await lockSettingsNamespace(tx, NAMESPACE);
       const rows = await readSettingRows(tx, NAMESPACE);
       const before = viewOf(rows, env);
@@ -125,7 +126,10 @@ export function createNodeExecutorSettingsService(store: Store, options: NodeExe
       }
       const after = viewOf(await readSettingRows(tx, NAMESPACE), env);
       const changes = changesBetween(before, after, plan);
-      if (Object.keys(changes).length > 0) await insertSettingsHistory(tx, NAMESPACE, { actor: who, changedAt: at, changes, ...(options.note ? { note: options.note } : {}) });
+      if (Object.keys(changes).length > 0) {
+        const version = await insertSettingsHistory(tx, NAMESPACE, { actor: who, changedAt: at, changes, ...(options.note ? { note: options.note } : {}) });
+        options.onVersion?.(version);
+      }
       return after;
     });
   }

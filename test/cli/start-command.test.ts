@@ -37,7 +37,7 @@ describe("ark start", () => {
     const child = spawnArk(["start"], { cwd });
     const output = await waitFor(child, "ARK running");
     // store, events, api, execution, flow, flow-api, tooling, tooling-api, migration (the built-ins `start` demands) and lamp.
-    expect(output).toMatch(/ARK running: 10 plugins started in [\d.]+ ms, API on http:\/\/127\.0\.0\.1:(\d+)/);
+    expect(output).toMatch(/ARK running: 11 plugins started in [\d.]+ ms, API on http:\/\/127\.0\.0\.1:(\d+)/);
     const url = /API on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)![1]!;
     const health = (await (await fetch(`${url}/api/health`)).json()) as { startup_report: { plugins: { id: string; status: string }[] } };
     expect(health.startup_report.plugins.map((p) => [p.id, p.status])).toContainEqual(["lamp", "started"]);

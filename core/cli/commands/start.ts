@@ -9,7 +9,7 @@ import { out } from "../output.js";
 export async function startCommand(global: GlobalOptions): Promise<void> {
   const options = kernelOptionsFrom(global);
   const logger = options.logger as Logger;
-  const kernel = await createKernel({ ...options, demand: ["store", "events", "api", "flow", "flow-api", "tooling", "tooling-api", "migration"] });
+  const kernel = await createKernel({ ...options, demand: ["store", "events", "api", "flow", "flow-api", "tooling", "tooling-api", "migration", "migration-api"] });
   const configured = (kernel.plan.config.kernel as { logLevel?: string } | undefined)?.logLevel;
   if (!global.logLevel && configured) logger.level = configured;
   // The API server holds the event loop open; this keeps `start` alive even if a config boots without it.
