@@ -95,6 +95,7 @@ export class CutoverService {
       } catch (err) {
         if (enabled) throw err;
         eventError = errorMessage(err);
+        version = null; // that version was rolled back with the event
       }
     }
     await this.deps.settings.update({ [CUTOVER_KEY]: enabled }, actor, options);
