@@ -1,31 +1,21 @@
 /** The Gemini generateContent adapter against a local fake (functionDeclarations, functionCall/Response, JSON mode). */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { FakeToolHost, addTool, failingTool, geminiReplies, llmRequest, startFakeLlmServer, type FakeLlmServer } from "../../test/fixtures/llm-fakes/index.js";
-import { FrontierExecutor } from "./frontier-executor.js";
+import { describe, expect, it } from "vitest";
+import { FakeToolHost, addTool, failingTool, geminiReplies, llmRequest } from "../../test/fixtures/llm-fakes/index.js";
+import { frontierHarness } from "./frontier-test-harness.js";
 import { geminiContents, geminiSchema } from "./gemini-adapter.js";
 
 const KEY = "AIza-test-gemini-secret";
-let fake: FakeLlmServer;
-let executor: FrontierExecutor;
 
-beforeAll(async () => {
-  fake = await startFakeLlmServer();
-});
-afterAll(async () => fake.close());
-beforeEach(() => {
-  fake.reset();
-  executor = new FrontierExecutor();
-  executor.configure({ providers: { gemini: { baseUrl: fake.url, apiKey: KEY, model: "gemini-test" } }, retry: { maxAttempts: 1 } }, { env: {} });
-});
+const h = frontierHarness((url) => ({ providers: { gemini: { baseUrl: url, apiKey: KEY, model: "gemini-test" } } }));
 
 describe("gemini adapter", () => {
   it("posts generateContent with x-goog-api-key, systemInstruction and functionDeclarations (no parameters for an empty object)", async () => {
-    fake.enqueue(geminiReplies.text("ok"));
-    const result = await executor.execute(llmRequest({ provider: "gemini", task_prompt: "Go.", system_prompt: "Sys.", temperature: 0.5 }), new AbortController().signal, {
+    h.fake.enqueue(geminiReplies.text("ok"));
+    const result = await h.executor.execute(llmRequest({ provider: "gemini", task_prompt: "Go.", system_prompt: "Sys.", temperature: 0.5 }), new AbortController().signal, {
       tools: new FakeToolHost([addTool, failingTool]),
     });
     expect(result.status).toBe("success");
-    const req = fake.requests[0]!;
+    const req = h.fake.requests[0]!;
     expect(req.path).toBe("/v1beta/models/gemini-test:generateContent");
     expect(req.headers["x-goog-api-key"]).toBe(KEY);
     expect(req.body.contents).toEqual([{ role: "user", parts: [{ text: "Go." }] }]);
@@ -40,11 +30,11 @@ describe("gemini adapter", () => {
   });
 
   it("answers functionCall parts with functionResponse parts (ids echoed only when Gemini sent them)", async () => {
-    fake.enqueue(geminiReplies.functionCalls([{ name: "math__add", args: { a: 4, b: 5 } }, { id: "fc-2", name: "math__add", args: { a: 1, b: 0 } }]), geminiReplies.text("9 and 1"));
+    h.fake.enqueue(geminiReplies.functionCalls([{ name: "math__add", args: { a: 4, b: 5 } }, { id: "fc-2", name: "math__add", args: { a: 1, b: 0 } }]), geminiReplies.text("9 and 1"));
     const tools = new FakeToolHost([addTool]);
-    const result = await executor.execute(llmRequest({ provider: "google", task_prompt: "sums" }), new AbortController().signal, { tools });
+    const result = await h.executor.execute(llmRequest({ provider: "google", task_prompt: "sums" }), new AbortController().signal, { tools });
     expect(result.status).toBe("success");
-    const contents = fake.requests[1]!.body.contents;
+    const contents = h.fake.requests[1]!.body.contents;
     expect(contents[1]).toEqual({ role: "model", parts: [{ functionCall: { name: "math__add", args: { a: 4, b: 5 } } }, { functionCall: { id: "fc-2", name: "math__add", args: { a: 1, b: 0 } } }] });
     expect(contents[2]).toEqual({
       role: "user",
@@ -57,10 +47,10 @@ describe("gemini adapter", () => {
   });
 
   it("uses responseMimeType application/json for JSON completions", async () => {
-    fake.enqueue(geminiReplies.text("{\"route\":\"a\"}"));
-    const answer = await executor.complete({ provider: "gemini", messages: [{ role: "user", content: "route?" }], json: true, maxTokens: 50 });
+    h.fake.enqueue(geminiReplies.text("{\"route\":\"a\"}"));
+    const answer = await h.executor.complete({ provider: "gemini", messages: [{ role: "user", content: "route?" }], json: true, maxTokens: 50 });
     expect(answer.text).toBe("{\"route\":\"a\"}");
-    expect(fake.requests[0]!.body.generationConfig).toEqual({ maxOutputTokens: 50, responseMimeType: "application/json" });
+    expect(h.fake.requests[0]!.body.generationConfig).toEqual({ maxOutputTokens: 50, responseMimeType: "application/json" });
   });
 
   it("reduces JSON Schema to Gemini's subset", () => {
@@ -70,15 +60,15 @@ describe("gemini adapter", () => {
   });
 
   it("reports a blocked prompt as bad_request, a body without candidates as malformed, 403 as auth", async () => {
-    fake.enqueue({ json: { promptFeedback: { blockReason: "SAFETY" } } }, { json: { usageMetadata: {} } }, geminiReplies.error(403, "API key not valid"));
-    const run = () => executor.execute(llmRequest({ provider: "gemini", task_prompt: "x" }), new AbortController().signal);
+    h.fake.enqueue({ json: { promptFeedback: { blockReason: "SAFETY" } } }, { json: { usageMetadata: {} } }, geminiReplies.error(403, "API key not valid"));
+    const run = () => h.executor.execute(llmRequest({ provider: "gemini", task_prompt: "x" }), new AbortController().signal);
     expect((await run()).error).toMatchObject({ code: "bad_request", message: "Gemini blocked the prompt: SAFETY." });
     expect((await run()).error).toMatchObject({ code: "provider_error", details: { reason: "malformed_response" } });
     expect((await run()).error).toMatchObject({ code: "auth", details: { status: 403 } });
   });
 
   it("rejects an unknown provider name as config_error", async () => {
-    const result = await executor.execute(llmRequest({ provider: "mistral", task_prompt: "x" }), new AbortController().signal);
+    const result = await h.executor.execute(llmRequest({ provider: "mistral", task_prompt: "x" }), new AbortController().signal);
     expect(result.error).toMatchObject({ code: "config_error", message: "Unknown frontier provider 'mistral'." });
   });
 

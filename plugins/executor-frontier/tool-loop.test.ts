@@ -2,37 +2,29 @@
  * The tool loop through the frontier executor against the OpenAI-compatible fake and a ToolHost running real
  * in-test tools: multi-cycle calls, error results fed back, the cycle cap, the sdk_tooling trace and idempotency keys.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { resolveMaxCycles } from "../../core/plugin-api/index.js";
-import { FakeToolHost, addTool, failingTool, llmRequest, openAiReplies, startFakeLlmServer, type FakeLlmServer } from "../../test/fixtures/llm-fakes/index.js";
-import { FrontierExecutor } from "./frontier-executor.js";
+import { FakeToolHost, addTool, failingTool, llmRequest, openAiReplies } from "../../test/fixtures/llm-fakes/index.js";
+import { frontierHarness } from "./frontier-test-harness.js";
 
-let fake: FakeLlmServer;
-let executor: FrontierExecutor;
 let tools: FakeToolHost;
 const signal = () => new AbortController().signal;
 
-beforeAll(async () => {
-  fake = await startFakeLlmServer();
-});
-afterAll(async () => fake.close());
+const h = frontierHarness((url) => ({ providers: { openai: { baseUrl: url, apiKey: "sk-loop-test" } } }));
 beforeEach(() => {
-  fake.reset();
   tools = new FakeToolHost([addTool, failingTool]);
-  executor = new FrontierExecutor();
-  executor.configure({ providers: { openai: { baseUrl: fake.url, apiKey: "sk-loop-test" } }, retry: { maxAttempts: 1 } }, { env: {} });
 });
 
 type Trace = { tool_call_count: number; provider: string; request_id?: string; tool_calls: Record<string, unknown>[] };
 
 describe("tool loop", () => {
   it("runs tool calls over several cycles and records each call in sdk_tooling with its idempotency key", async () => {
-    fake.enqueue(
+    h.fake.enqueue(
       openAiReplies.toolCalls([{ id: "c1", name: "math__add", args: { a: 1, b: 2 } }]),
       openAiReplies.toolCalls([{ id: "c2", name: "math__add", args: { a: 3, b: 3 } }, { id: "c3", name: "math__add", args: { a: 0, b: 1 } }]),
       openAiReplies.text("{\"total\": 10}"),
     );
-    const result = await executor.execute(llmRequest({ task_prompt: "sum" }), signal(), { tools });
+    const result = await h.executor.execute(llmRequest({ task_prompt: "sum" }), signal(), { tools });
     expect(result.status).toBe("success");
     expect(result.output_state.structured_output).toEqual({ total: 10 });
     expect(result.usage).toMatchObject({ input_tokens: 33, output_tokens: 21, cycles: 3 });
@@ -52,17 +44,17 @@ describe("tool loop", () => {
 
   it("replays recorded tool results when the same node run executes again (idempotency keys are deterministic)", async () => {
     const script = [openAiReplies.toolCalls([{ id: "c1", name: "math__add", args: { a: 1, b: 1 } }]), openAiReplies.text("2")];
-    fake.enqueue(...script, ...script);
-    await executor.execute(llmRequest({ task_prompt: "sum" }), signal(), { tools });
-    const again = await executor.execute(llmRequest({ task_prompt: "sum" }), signal(), { tools });
+    h.fake.enqueue(...script, ...script);
+    await h.executor.execute(llmRequest({ task_prompt: "sum" }), signal(), { tools });
+    const again = await h.executor.execute(llmRequest({ task_prompt: "sum" }), signal(), { tools });
     expect((again.output_state.sdk_tooling as Trace).tool_calls[0]).toMatchObject({ replayed: true });
   });
 
   it("feeds failures and unknown tools back to the model as error results and keeps going", async () => {
-    fake.enqueue(openAiReplies.toolCalls([{ id: "f1", name: "notes__fail", args: {} }, { id: "u1", name: "shell__rm", args: { path: "/" } }]), openAiReplies.text("gave up"));
-    const result = await executor.execute(llmRequest({ task_prompt: "try" }), signal(), { tools });
+    h.fake.enqueue(openAiReplies.toolCalls([{ id: "f1", name: "notes__fail", args: {} }, { id: "u1", name: "shell__rm", args: { path: "/" } }]), openAiReplies.text("gave up"));
+    const result = await h.executor.execute(llmRequest({ task_prompt: "try" }), signal(), { tools });
     expect(result.status).toBe("success");
-    const sent = fake.requests[1]!.body.messages.filter((m: { role: string }) => m.role === "tool").map((m: { content: string }) => JSON.parse(m.content));
+    const sent = h.fake.requests[1]!.body.messages.filter((m: { role: string }) => m.role === "tool").map((m: { content: string }) => JSON.parse(m.content));
     expect(sent[0]).toEqual({ status: "failed", error: { code: "notes.failed", message: "disk full" } });
     expect(sent[1].error).toMatchObject({ code: "unsupported_tool_name", message: "Unsupported tool 'shell__rm'.", details: { available: ["math__add", "notes__fail"] } });
     const trace = (result.output_state.sdk_tooling as Trace).tool_calls;
@@ -72,13 +64,13 @@ describe("tool loop", () => {
 
   it("stops at the node's tool_loop_max_cycles with tool_loop_max_cycles_exceeded and keeps the trace", async () => {
     const call = openAiReplies.toolCalls([{ name: "math__add", args: { a: 1, b: 1 } }]);
-    fake.enqueue(call, call, call);
-    const result = await executor.execute(llmRequest({ task_prompt: "loop", model_config: { tool_loop_max_cycles: 2 } }), signal(), { tools });
+    h.fake.enqueue(call, call, call);
+    const result = await h.executor.execute(llmRequest({ task_prompt: "loop", model_config: { tool_loop_max_cycles: 2 } }), signal(), { tools });
     expect(result.status).toBe("failed");
     expect(result.error).toMatchObject({ code: "tool_loop_max_cycles_exceeded", retryable: false, details: { max_cycles: 2, request_id: "req-1", correlation_id: "corr-1" } });
-    expect(fake.requests).toHaveLength(2);
+    expect(h.fake.requests).toHaveLength(2);
     expect((result.output_state.sdk_tooling as Trace).tool_call_count).toBe(2);
-    expect(fake.pending).toBe(1);
+    expect(h.fake.pending).toBe(1);
   });
 
   it("resolves max cycles: default 24, unparseable or < 1 → default, capped at the hard cap (64 at most)", () => {
@@ -93,22 +85,22 @@ describe("tool loop", () => {
   });
 
   it("advertises only the node's tool_domains", async () => {
-    fake.enqueue(openAiReplies.text("ok"));
-    await executor.execute(llmRequest({ task_prompt: "x", tool_domains: ["notes"] }), signal(), { tools });
-    expect(fake.requests[0]!.body.tools.map((t: { function: { name: string } }) => t.function.name)).toEqual(["notes__fail"]);
+    h.fake.enqueue(openAiReplies.text("ok"));
+    await h.executor.execute(llmRequest({ task_prompt: "x", tool_domains: ["notes"] }), signal(), { tools });
+    expect(h.fake.requests[0]!.body.tools.map((t: { function: { name: string } }) => t.function.name)).toEqual(["notes__fail"]);
   });
 
   it("fails with tool_dispatcher_unconfigured when the model calls tools and the run has no tool host", async () => {
-    fake.enqueue(openAiReplies.toolCalls([{ name: "math__add", args: {} }]));
-    const result = await executor.execute(llmRequest({ task_prompt: "x" }), signal());
-    expect(fake.requests[0]!.body.tools).toBeUndefined();
+    h.fake.enqueue(openAiReplies.toolCalls([{ name: "math__add", args: {} }]));
+    const result = await h.executor.execute(llmRequest({ task_prompt: "x" }), signal());
+    expect(h.fake.requests[0]!.body.tools).toBeUndefined();
     expect(result.error).toMatchObject({ code: "tool_dispatcher_unconfigured", details: { tool_call_count: 1 } });
   });
 
   it("ends the loop with tool_dispatch_failed when the tool host cannot be reached", async () => {
     tools.unreachable = new Error("connect ECONNREFUSED 127.0.0.1:1");
-    fake.enqueue(openAiReplies.toolCalls([{ id: "c9", name: "math__add", args: { a: 1, b: 1 } }]));
-    const result = await executor.execute(llmRequest({ task_prompt: "x" }), signal(), { tools });
+    h.fake.enqueue(openAiReplies.toolCalls([{ id: "c9", name: "math__add", args: { a: 1, b: 1 } }]));
+    const result = await h.executor.execute(llmRequest({ task_prompt: "x" }), signal(), { tools });
     expect(result.error).toMatchObject({
       code: "tool_dispatch_failed", message: "Tool dispatch failed for math__add: connect ECONNREFUSED 127.0.0.1:1",
       details: { call_id: "c9", tool_name: "math__add", tool_domain: "math", operation: "add" },
@@ -119,8 +111,8 @@ describe("tool loop", () => {
     tools.describe = async () => {
       throw new Error("tool host returned 503");
     };
-    const result = await executor.execute(llmRequest({ task_prompt: "x" }), signal(), { tools });
+    const result = await h.executor.execute(llmRequest({ task_prompt: "x" }), signal(), { tools });
     expect(result.error).toMatchObject({ code: "tool_dispatch_failed", message: "Tool discovery failed: tool host returned 503" });
-    expect(fake.requests).toHaveLength(0);
+    expect(h.fake.requests).toHaveLength(0);
   });
 });
