@@ -2,6 +2,10 @@
  * The ledger step of the envelope: a call with an idempotency key is claimed before it runs; a repeat gets the
  * recorded result (replayed), a concurrent duplicate waits briefly for the first call, a failure releases the claim.
  * The recorded entry carries a digest of the input, so a key reused for a different call is refused, not replayed.
+ * The claim is the only statement on the caller's path: the result is recorded (or the claim released) in the
+ * background, because the caller's answer never depends on that write (a ledger outage leaves the claim to expire,
+ * it does not fail finished work). A repeat in this process waits for that write instead of polling; `drain` waits
+ * for all of them (the kernel calls it on stop).
  */
 import { createHash } from "node:crypto";
 import { ArkError } from "../errors/index.js";
@@ -74,8 +78,15 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     }, { once: true });
   });
 
+function slotId(slot: LedgerSlot): string {
+  return `${slot.scope}\u0000${slot.key}`;
+}
+
 /** The ledger step: claim, replay, wait, record, release. */
 export class IdempotencyGate {
+  /** Background records and releases still being written, by slot. */
+  private readonly settling = new Map<string, Promise<void>>();
+
   constructor(
     private readonly ledger: IdempotencyLedger,
     private readonly options: IdempotencyGateOptions,
@@ -88,6 +99,7 @@ export class IdempotencyGate {
    * when the recorded call had another input.
    */
   async enter(slot: LedgerSlot, signal?: AbortSignal): Promise<OwnedClaim | ToolInvocationResult> {
+    await this.settling.get(slotId(slot));
     const deadline = Date.now() + this.options.inProgressWaitMs;
     for (;;) {
       const claim = await this.ledger.claim(slot.scope, slot.key, { ttlSeconds: Math.min(this.options.claimLeaseSeconds, this.options.ttlSeconds) });
@@ -100,6 +112,25 @@ export class IdempotencyGate {
       }
       await sleep(this.options.inProgressPollMs, signal);
     }
+  }
+
+  /**
+   * Records a finished call's result (success or warning), or releases the claim of a failure, in the background: the
+   * second and last statement of a ledgered call, off the caller's path. `onError` hears a write that failed.
+   */
+  settle(slot: LedgerSlot, owned: OwnedClaim, result: ToolInvocationResult, onError: (err: unknown) => void): void {
+    const id = slotId(slot);
+    const write: Promise<void> = (result.status === "failed" ? this.release(slot, owned) : this.record(slot, owned, result))
+      .catch(onError)
+      .finally(() => {
+        if (this.settling.get(id) === write) this.settling.delete(id);
+      });
+    this.settling.set(id, write);
+  }
+
+  /** Waits until every background record and release has been written (or has failed). */
+  async drain(): Promise<void> {
+    while (this.settling.size > 0) await Promise.all(this.settling.values());
   }
 
   /** Records a finished call's result (success or warning): the second and last statement of a ledgered call. */

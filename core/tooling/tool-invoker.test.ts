@@ -1,9 +1,11 @@
+import type { Logger } from "pino";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { closeSharedTestPglite, openIsolatedStore, type IsolatedStore } from "../../test/support/store-harness.js";
 import { createContractRegistry, registerCoreContracts, contractIds } from "../contracts/index.js";
 import { ArkError } from "../errors/index.js";
 import type { ExecutorContribution, ToolCallContext, ToolDomainContribution, ToolInvocationResult } from "../plugin-api/contributions.js";
 import { StoreIdempotencyLedger } from "./idempotency-ledger.js";
+import type { IdempotencyLedger } from "./idempotency-port.js";
 import { executorLlm } from "./llm-bridge.js";
 import type { ToolDomainSpec, ToolOperationSpec } from "./tool-call.js";
 import { toolError } from "./tool-error.js";
@@ -178,6 +180,54 @@ describe("tool invoker", () => {
     await new Promise((resolve) => setTimeout(resolve, 1100));
     // Completed: the long ttl answers repeats, not the 1 s lease.
     expect(await invoker().invoke(call)).toMatchObject({ status: "success", replayed: true });
+  });
+
+  it("answers after the claim alone: the result is recorded in the background, repeats here wait for it, drain() for all", async () => {
+    const store = new StoreIdempotencyLedger(isolated.store);
+    const held = latch();
+    let completions = 0;
+    let failNext = false;
+    // The real ledger, with its completion held until the test lets it through (or failed, like a ledger outage).
+    const ledger: IdempotencyLedger = {
+      claim: (...args) => store.claim(...args),
+      release: (...args) => store.release(...args),
+      purgeExpired: () => store.purgeExpired(),
+      complete: async (...args) => {
+        completions += 1;
+        await held.opened;
+        if (failNext) throw new ArkError("ARK_STORE_UNREACHABLE", "ledger down");
+        return store.complete(...args);
+      },
+    };
+    const warnings: string[] = [];
+    const logger = { warn: (_o: unknown, message: string) => warnings.push(message) } as unknown as Logger;
+    const tools = new ToolInvoker({ domains: lookup(domains()), contracts, ledger, logger, inProgressWaitMs: 0, inProgressPollMs: 1 });
+    const call = { domain: "echo", operation: "say", input: { text: "bg" }, idempotencyKey: "background" };
+    const stateOf = async () => (await isolated.store.query<{ state: string }>("SELECT state FROM ark_idempotency_ledger WHERE key LIKE '%|background'")).rows[0]?.state;
+
+    expect(await tools.invoke(call)).toMatchObject({ status: "success", replayed: false });
+    expect(completions).toBe(1);
+    expect(await stateOf()).toBe("pending"); // answered while its record is still being written
+    // A repeat in this process waits for that record instead of answering ARK_TOOL_IN_PROGRESS (its wait is 0 here).
+    const repeat = tools.invoke(call);
+    let drained = false;
+    const draining = tools.drain().then(() => (drained = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(drained).toBe(false);
+    held.open();
+    expect(await repeat).toMatchObject({ status: "success", output: { echo: "bg" }, replayed: true });
+    await draining;
+    expect(await stateOf()).toBe("completed");
+    expect(calls.say).toBe(1);
+
+    // A record that fails is logged; the answer the caller got stands, and the claim stays pending (to expire).
+    failNext = true;
+    const other = { ...call, idempotencyKey: "background-lost" };
+    expect(await tools.invoke(other)).toMatchObject({ status: "success" });
+    await tools.drain();
+    expect(warnings).toEqual(["could not settle the idempotency claim of a tool call"]);
+    expect((await tools.invoke(other)).error?.code).toBe("ARK_TOOL_IN_PROGRESS");
+    expect(calls.say).toBe(2);
   });
 
   it("releases the claim of a failed call, so the same key can run again (quirk §9.5 fixed)", async () => {

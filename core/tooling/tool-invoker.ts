@@ -96,7 +96,7 @@ export class ToolInvoker {
       }
     }
     const result = await this.execute(state, started);
-    if (owned) await this.settleLedger(state, owned, result);
+    if (owned) this.settleLedger(state, owned, result);
     return result;
   }
 
@@ -232,15 +232,21 @@ export class ToolInvoker {
     return { status: "failed", output: null, warnings: [], error, trace, replayed: false };
   }
 
-  /** Records a result in the ledger, or releases the claim of a failure (the key may be tried again). */
-  private async settleLedger(state: CallState, owned: OwnedClaim, result: ToolInvocationResult): Promise<void> {
-    if (!state.slot || !this.gate) return;
-    try {
-      if (result.status === "failed") await this.gate.release(state.slot, owned);
-      else await this.gate.record(state.slot, owned, result);
-    } catch (err) {
-      // The work is done; a ledger outage must not turn it into a failure. The claim expires with its ttl.
-      this.options.logger?.warn({ err, scope: state.slot.scope, key: state.slot.key }, "could not settle the idempotency claim of a tool call");
-    }
+  /**
+   * Records a result in the ledger, or releases the claim of a failure (the key may be tried again), in the
+   * background (see IdempotencyGate.settle).
+   */
+  private settleLedger(state: CallState, owned: OwnedClaim, result: ToolInvocationResult): void {
+    const { slot } = state;
+    if (!slot || !this.gate) return;
+    this.gate.settle(slot, owned, result, (err) => {
+      // The work is done; a ledger outage must not turn it into a failure. The claim expires with its lease.
+      this.options.logger?.warn({ err, scope: slot.scope, key: slot.key }, "could not settle the idempotency claim of a tool call");
+    });
+  }
+
+  /** Waits until every call's ledger record or release has been written (before the store closes). */
+  async drain(): Promise<void> {
+    await this.gate?.drain();
   }
 }

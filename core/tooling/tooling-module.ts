@@ -76,7 +76,9 @@ export function createToolingModule(): PluginDefinition<ToolingConfig> {
       internals = { invoker, signer, host, setCallbackUrlSource: (source) => (callbackUrl = source) };
       ctx.logger.debug({ domains: registries.toolDomains.ids() }, "tool domains ready");
     },
-    stop() {
+    async stop() {
+      // Results still being recorded in the ledger are written before the store behind it closes.
+      await internals?.invoker.drain();
       internals = null;
     },
   });
