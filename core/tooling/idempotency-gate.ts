@@ -120,7 +120,9 @@ export class IdempotencyGate {
    */
   settle(slot: LedgerSlot, owned: OwnedClaim, result: ToolInvocationResult, onError: (err: unknown) => void): void {
     const id = slotId(slot);
-    const write: Promise<void> = (result.status === "failed" ? this.release(slot, owned) : this.record(slot, owned, result))
+    // Started on the next turn: an in-process store (PGlite) would otherwise run the write before the caller resumes.
+    const write: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => (result.status === "failed" ? this.release(slot, owned) : this.record(slot, owned, result)))
       .catch(onError)
       .finally(() => {
         if (this.settling.get(id) === write) this.settling.delete(id);
