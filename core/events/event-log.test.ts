@@ -1,10 +1,10 @@
 import { expect, it } from "vitest";
 import { describeStore } from "../../test/support/store-harness.js";
-import { ArkError } from "../errors/index.js";
 import type { Store } from "../store/store-port.js";
 import { eventIdFor } from "./event-id.js";
 import { appendDrafts } from "./event-batch-append.js";
 import { serialisedDraft, type EventInput } from "./event-envelope.js";
+import { caught } from "./event-bus-test-support.js";
 import { appendEvent, readEvents } from "./event-log.js";
 import { EVENTS_NOTIFY_CHANNEL, parseEventNotice, type EventNotice } from "./event-notice.js";
 
@@ -16,15 +16,6 @@ const runEvent = (runId: number, payload: Record<string, unknown> = {}): EventIn
   payload,
 });
 
-async function caught(promise: Promise<unknown>): Promise<ArkError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof ArkError) return err;
-    throw err;
-  }
-  throw new Error("expected the call to fail");
-}
 
 async function streamSequences(store: Store, stream: string): Promise<number[]> {
   const events = await readEvents(store, { stream, limit: 1000 });
