@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ArkError, isArkError } from "../errors/index.js";
+import { isArkError } from "../errors/index.js";
 import { createContractRegistry } from "./contract-registry.js";
+import { thrownArkError } from "../../test/support/ark-error.js";
 
 const personId = "https://ark.dev/schemas/test/person.json";
 const person = {
@@ -11,15 +12,6 @@ const person = {
   additionalProperties: false,
 } as const;
 
-function caught(fn: () => unknown): ArkError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ArkError) return err;
-    throw err;
-  }
-  throw new Error("expected an ArkError");
-}
 
 describe("createContractRegistry", () => {
   it("validates data against a registered schema and returns it typed", () => {
@@ -36,7 +28,7 @@ describe("createContractRegistry", () => {
   it("lists every problem at once, and names the schema and the first problem in the message", () => {
     const registry = createContractRegistry();
     registry.register(person);
-    const err = caught(() => registry.validate(personId, { age: -1, email: "not-an-email", extra: true }));
+    const err = thrownArkError(() => registry.validate(personId, { age: -1, email: "not-an-email", extra: true }));
     expect(err.code).toBe("ARK_CONTRACT_VIOLATION");
     const issues = err.details.issues as Array<{ instancePath: string; message: string }>;
     expect(issues.map((i) => [i.instancePath, i.message])).toEqual(
@@ -77,7 +69,7 @@ describe("createContractRegistry", () => {
   it("rejects a different schema under an existing $id", () => {
     const registry = createContractRegistry();
     registry.register(person);
-    const err = caught(() => registry.register({ ...person, required: ["name"] }));
+    const err = thrownArkError(() => registry.register({ ...person, required: ["name"] }));
     expect(err.code).toBe("ARK_CONTRACT_DUPLICATE_SCHEMA");
     expect(err.message).toContain(personId);
     // The original stays in force.
@@ -87,7 +79,7 @@ describe("createContractRegistry", () => {
   it("rejects an unknown schema id with ARK_CONTRACT_UNKNOWN_SCHEMA", () => {
     const registry = createContractRegistry();
     for (const call of [() => registry.validate("https://nope", {}), () => registry.check("https://nope", {})]) {
-      const err = caught(call);
+      const err = thrownArkError(call);
       expect(err.code).toBe("ARK_CONTRACT_UNKNOWN_SCHEMA");
       expect(err.message).toContain("https://nope");
     }
@@ -95,9 +87,9 @@ describe("createContractRegistry", () => {
 
   it("rejects schemas without $id and schemas that are not JSON Schema", () => {
     const registry = createContractRegistry();
-    expect(caught(() => registry.register({ type: "object" } as never)).code).toBe("ARK_CONTRACT_SCHEMA_INVALID");
-    expect(caught(() => registry.register({ $id: "  " })).code).toBe("ARK_CONTRACT_SCHEMA_INVALID");
-    const bad = caught(() => registry.register({ $id: "https://ark.dev/bad.json", type: "no-such-type" }));
+    expect(thrownArkError(() => registry.register({ type: "object" } as never)).code).toBe("ARK_CONTRACT_SCHEMA_INVALID");
+    expect(thrownArkError(() => registry.register({ $id: "  " })).code).toBe("ARK_CONTRACT_SCHEMA_INVALID");
+    const bad = thrownArkError(() => registry.register({ $id: "https://ark.dev/bad.json", type: "no-such-type" }));
     expect(bad.code).toBe("ARK_CONTRACT_SCHEMA_INVALID");
     expect(registry.has("https://ark.dev/bad.json")).toBe(false);
   });
@@ -112,7 +104,7 @@ describe("createContractRegistry", () => {
 
     const danglingId = "https://ark.dev/schemas/test/dangling.json";
     registry.register({ $id: danglingId, properties: { x: { $ref: "https://ark.dev/schemas/test/missing.json" } } });
-    const err = caught(() => registry.check(danglingId, {}));
+    const err = thrownArkError(() => registry.check(danglingId, {}));
     expect(err.code).toBe("ARK_CONTRACT_SCHEMA_INVALID");
     expect(err.message).toContain(danglingId);
   });
@@ -124,6 +116,6 @@ describe("createContractRegistry", () => {
     const other = createContractRegistry();
     expect(other.has(personId)).toBe(false);
     for (let i = 0; i < 3; i++) expect(registry.check(personId, { name: "n", age: i }).valid).toBe(true);
-    expect(isArkError(caught(() => other.validate(personId, {})), "ARK_CONTRACT_UNKNOWN_SCHEMA")).toBe(true);
+    expect(isArkError(thrownArkError(() => other.validate(personId, {})), "ARK_CONTRACT_UNKNOWN_SCHEMA")).toBe(true);
   });
 });

@@ -1,10 +1,10 @@
 /** What the event-bus test files share: event inputs, recording channels and subscribers, buses closed after each test. */
 import { pino, type Logger } from "pino";
-import { ArkError } from "../errors/index.js";
 import type { EventEnvelope } from "../plugin-api/contributions.js";
 import type { Store } from "../store/store-port.js";
 import { EventBus, type BusChannel, type EventDelivery, type EventHandler } from "./event-bus.js";
 import type { EventInput } from "./event-envelope.js";
+import { caughtArkError } from "../../test/support/ark-error.js";
 
 export const runEvent = (runId: number, payload: Record<string, unknown> = {}): EventInput => ({
   eventType: "flowchart.run.updated",
@@ -43,15 +43,7 @@ export function collector(): { handler: EventHandler; seen: Array<[EventEnvelope
 
 export const label = (e: EventEnvelope): string => `${e.sequence_stream}#${e.sequence}`;
 
-export async function caught(promise: Promise<unknown>): Promise<ArkError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof ArkError) return err;
-    throw err;
-  }
-  throw new Error("expected the call to fail");
-}
+export { caughtArkError as caught };
 
 export class Boom extends Error {}
 

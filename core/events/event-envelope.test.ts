@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { createContractRegistry } from "../contracts/contract-registry.js";
 import { contractIds, registerCoreContracts } from "../contracts/schemas/index.js";
-import { ArkError } from "../errors/index.js";
 import { buildEventEnvelope, type EventInput } from "./event-envelope.js";
 import { eventIdFor } from "./event-id.js";
 import { metadataFlag, normaliseRuntimeMetadata } from "./runtime-metadata.js";
+import { thrownArkError } from "../../test/support/ark-error.js";
 
 const base: EventInput = { eventType: "flowchart:run:updated", entityKind: "flowchart_run", entityId: 7 };
 const fixedNow = () => new Date("2026-01-02T03:04:05.678Z");
@@ -13,15 +13,6 @@ function build(overrides: Partial<EventInput> = {}, sequence = 1) {
   return buildEventEnvelope({ ...base, ...overrides, sequence }, { now: fixedNow });
 }
 
-function failure(fn: () => unknown): ArkError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ArkError) return err;
-    throw err;
-  }
-  throw new Error("expected an ArkError");
-}
 
 describe("event envelope: event_type and legacy_event_type (§13.2 examples)", () => {
   const examples: Array<[string, string]> = [
@@ -47,7 +38,7 @@ describe("event envelope: event_type and legacy_event_type (§13.2 examples)", (
   });
 
   it.each([[""], ["   "], ["a.b"], ["a:b"]])("rejects %j with ARK_EVENT_TYPE_INVALID", (input) => {
-    expect(failure(() => build({ eventType: input })).code).toBe("ARK_EVENT_TYPE_INVALID");
+    expect(thrownArkError(() => build({ eventType: input })).code).toBe("ARK_EVENT_TYPE_INVALID");
   });
 });
 
@@ -220,39 +211,39 @@ describe("event envelope: bad input", () => {
     ["blank stream override", { sequenceStream: " " }, "ARK_EVENT_INVALID", "sequence_stream"],
   ];
   it.each(cases)("%s → %s", (_name, overrides, code, field) => {
-    const err = failure(() => build(overrides as Partial<EventInput>));
+    const err = thrownArkError(() => build(overrides as Partial<EventInput>));
     expect(err.code).toBe(code);
     expect(err.details.field).toBe(field);
   });
 
   it("rejects a room key that is not prefix:value through the envelope contract", () => {
-    const err = failure(() => build({ roomKeys: ["no-prefix"] }));
+    const err = thrownArkError(() => build({ roomKeys: ["no-prefix"] }));
     expect(err.code).toBe("ARK_EVENT_INVALID");
     expect(JSON.stringify(err.details.issues)).toContain("/room_keys/0");
   });
 
   it("rejects a payload holding a bigint", () => {
-    expect(failure(() => build({ payload: { n: 1n } })).code).toBe("ARK_EVENT_INVALID");
+    expect(thrownArkError(() => build({ payload: { n: 1n } })).code).toBe("ARK_EVENT_INVALID");
   });
 
   it("rejects a circular payload", () => {
     const payload: Record<string, unknown> = {};
     payload.self = payload;
-    expect(failure(() => build({ payload })).code).toBe("ARK_EVENT_INVALID");
+    expect(thrownArkError(() => build({ payload })).code).toBe("ARK_EVENT_INVALID");
   });
 
   it("rejects an envelope over the size limit with ARK_EVENT_TOO_LARGE", () => {
-    const err = failure(() => buildEventEnvelope({ ...base, sequence: 1, payload: { blob: "x".repeat(5000) } }, { maxEnvelopeBytes: 4096 }));
+    const err = thrownArkError(() => buildEventEnvelope({ ...base, sequence: 1, payload: { blob: "x".repeat(5000) } }, { maxEnvelopeBytes: 4096 }));
     expect(err.code).toBe("ARK_EVENT_TOO_LARGE");
     expect(err.details.limit).toBe(4096);
     expect(buildEventEnvelope({ ...base, sequence: 1, payload: { blob: "x".repeat(3000) } }, { maxEnvelopeBytes: 4096 }).payload).toBeDefined();
   });
 
   it.each([[0], [-1], [1.5], [Number.NaN]])("rejects sequence %j", (sequence) => {
-    expect(failure(() => build({}, sequence)).code).toBe("ARK_EVENT_INVALID");
+    expect(thrownArkError(() => build({}, sequence)).code).toBe("ARK_EVENT_INVALID");
   });
 
   it("rejects an input that is not an object", () => {
-    expect(failure(() => buildEventEnvelope(null as never)).code).toBe("ARK_EVENT_INVALID");
+    expect(thrownArkError(() => buildEventEnvelope(null as never)).code).toBe("ARK_EVENT_INVALID");
   });
 });

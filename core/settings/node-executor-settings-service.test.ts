@@ -3,9 +3,9 @@ import { beforeEach, expect, it } from "vitest";
 import { createContractRegistry } from "../contracts/contract-registry.js";
 import { contractIds, registerCoreContracts } from "../contracts/schemas/index.js";
 import { describeStore } from "../../test/support/store-harness.js";
-import { ArkError } from "../errors/index.js";
 import type { Store, Transaction } from "../store/store-port.js";
 import { createNodeExecutorSettingsService } from "./node-executor-settings-service.js";
+import { caughtArkError } from "../../test/support/ark-error.js";
 
 const SECRET_KEY = "test-secret-key-0123456789abcdef";
 const OTHER_KEY = "another-secret-key-fedcba987654";
@@ -25,15 +25,6 @@ const T0 = new Date("2026-02-27T10:00:00.000Z");
 const registry = createContractRegistry();
 registerCoreContracts(registry);
 
-async function arkError(promise: Promise<unknown>): Promise<ArkError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof ArkError) return err;
-    throw err;
-  }
-  throw new Error("expected an ArkError");
-}
 
 describeStore("node-executor settings service", (getStore) => {
   let clock: Date;
@@ -89,7 +80,7 @@ describeStore("node-executor settings service", (getStore) => {
 
   it("rejects invalid input with a message per field and writes nothing", async () => {
     await service().update({ k8s_namespace: "before" }, "ops");
-    const err = await arkError(
+    const err = await caughtArkError(
       service().update({ k8s_namespace: "after", dispatch_timeout_seconds: 2, provider: "docker", k8s_image: "x", bogus: 1, k8s_kubeconfig: KUBECONFIG }, "ops"),
     );
     expect(err.code).toBe("ARK_SETTINGS_INVALID");
@@ -175,10 +166,10 @@ describeStore("node-executor settings service", (getStore) => {
     expect(runtime.k8s_kubeconfig).toBe(KUBECONFIG);
     expect(runtime.k8s_kubeconfig_is_set).toBe("true");
 
-    const wrong = await arkError(service({ ARK_SECRET_KEY: OTHER_KEY }).readRuntime());
+    const wrong = await caughtArkError(service({ ARK_SECRET_KEY: OTHER_KEY }).readRuntime());
     expect(wrong.code).toBe("ARK_SECRET_DECRYPT_FAILED");
     expect(wrong.message).toContain("ARK_SECRET_KEY");
-    expect((await arkError(service({}).readRuntime())).code).toBe("ARK_SECRET_KEY_MISSING");
+    expect((await caughtArkError(service({}).readRuntime())).code).toBe("ARK_SECRET_KEY_MISSING");
   });
 
   it("the runtime read without a stored kubeconfig needs no key", async () => {
@@ -186,7 +177,7 @@ describeStore("node-executor settings service", (getStore) => {
   });
 
   it("refuses to store a secret without ARK_SECRET_KEY, writing nothing at all", async () => {
-    const err = await arkError(service({}).update({ k8s_kubeconfig: KUBECONFIG, k8s_namespace: "runs" }, "alice"));
+    const err = await caughtArkError(service({}).update({ k8s_kubeconfig: KUBECONFIG, k8s_namespace: "runs" }, "alice"));
     expect(err.code).toBe("ARK_SECRET_KEY_MISSING");
     expect(err.message).toContain("export ARK_SECRET_KEY=");
     expect(await rawRows()).toEqual([]);
@@ -234,8 +225,8 @@ describeStore("node-executor settings service", (getStore) => {
   });
 
   it("rejects a bad history limit and a missing actor", async () => {
-    for (const limit of [0, -1, 1.5, 1001]) expect((await arkError(service().history(limit))).code).toBe("ARK_INVALID_ARGUMENT");
-    expect((await arkError(service().update({ k8s_gpu_limit: 1 }, "  "))).code).toBe("ARK_INVALID_ARGUMENT");
+    for (const limit of [0, -1, 1.5, 1001]) expect((await caughtArkError(service().history(limit))).code).toBe("ARK_INVALID_ARGUMENT");
+    expect((await caughtArkError(service().update({ k8s_gpu_limit: 1 }, "  "))).code).toBe("ARK_INVALID_ARGUMENT");
     expect(await rawRows()).toEqual([]);
   });
 

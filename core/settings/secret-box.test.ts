@@ -1,21 +1,12 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { ArkError } from "../errors/index.js";
 import { createSecretBox, secretBoxFromEnv, secretFingerprint, SECRET_PREFIX } from "./secret-box.js";
+import { thrownArkError } from "../../test/support/ark-error.js";
 
 const key = "0123456789abcdef0123456789abcdef";
 const context = "node_executor/k8s_kubeconfig";
 const plaintext = "apiVersion: v1\nusers:\n- name: admin\n  user: {token: very-secret-token}\n";
 
-function arkErrorOf(fn: () => unknown): ArkError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ArkError) return err;
-    throw err;
-  }
-  throw new Error("expected an ArkError");
-}
 
 describe("secret box (AES-256-GCM)", () => {
   it("round-trips and never stores the plaintext", () => {
@@ -37,24 +28,24 @@ describe("secret box (AES-256-GCM)", () => {
 
   it("fails clearly with a wrong key, a wrong context, a tampered or a foreign value", () => {
     const stored = createSecretBox(key).encrypt(plaintext, context);
-    const wrongKey = arkErrorOf(() => createSecretBox("another-key-entirely-123").decrypt(stored, context));
+    const wrongKey = thrownArkError(() => createSecretBox("another-key-entirely-123").decrypt(stored, context));
     expect(wrongKey.code).toBe("ARK_SECRET_DECRYPT_FAILED");
     expect(wrongKey.message).toContain("ARK_SECRET_KEY is not the key it was encrypted with");
-    expect(arkErrorOf(() => createSecretBox(key).decrypt(stored, "node_executor/other")).code).toBe("ARK_SECRET_DECRYPT_FAILED");
+    expect(thrownArkError(() => createSecretBox(key).decrypt(stored, "node_executor/other")).code).toBe("ARK_SECRET_DECRYPT_FAILED");
     const raw = Buffer.from(stored.slice(SECRET_PREFIX.length), "base64");
     raw[raw.length - 1]! ^= 1;
-    expect(arkErrorOf(() => createSecretBox(key).decrypt(SECRET_PREFIX + raw.toString("base64"), context)).code).toBe("ARK_SECRET_DECRYPT_FAILED");
-    expect(arkErrorOf(() => createSecretBox(key).decrypt("plain text", context)).message).toContain("not in ARK's encrypted format");
-    expect(arkErrorOf(() => createSecretBox(key).decrypt(`${SECRET_PREFIX}AAAA`, context)).message).toContain("truncated");
+    expect(thrownArkError(() => createSecretBox(key).decrypt(SECRET_PREFIX + raw.toString("base64"), context)).code).toBe("ARK_SECRET_DECRYPT_FAILED");
+    expect(thrownArkError(() => createSecretBox(key).decrypt("plain text", context)).message).toContain("not in ARK's encrypted format");
+    expect(thrownArkError(() => createSecretBox(key).decrypt(`${SECRET_PREFIX}AAAA`, context)).message).toContain("truncated");
   });
 
   it("refuses to work without ARK_SECRET_KEY, or with a short one, saying how to set one", () => {
     for (const env of [{}, { ARK_SECRET_KEY: "" }, { ARK_SECRET_KEY: "   " }]) {
-      const err = arkErrorOf(() => secretBoxFromEnv(env));
+      const err = thrownArkError(() => secretBoxFromEnv(env));
       expect(err.code).toBe("ARK_SECRET_KEY_MISSING");
       expect(err.message).toContain("export ARK_SECRET_KEY=$(openssl rand -hex 32)");
     }
-    expect(arkErrorOf(() => secretBoxFromEnv({ ARK_SECRET_KEY: "short" })).message).toContain("too short (5 characters");
+    expect(thrownArkError(() => secretBoxFromEnv({ ARK_SECRET_KEY: "short" })).message).toContain("too short (5 characters");
     expect(secretBoxFromEnv({ ARK_SECRET_KEY: key }).decrypt(createSecretBox(key).encrypt("x", context), context)).toBe("x");
   });
 

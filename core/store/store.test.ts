@@ -1,19 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { expect, it } from "vitest";
 import { describeStore } from "../../test/support/store-harness.js";
-import { ArkError, isArkError } from "../errors/index.js";
+import { isArkError } from "../errors/index.js";
 import { queryPrepared } from "./prepared-query.js";
 import type { Store } from "./store-port.js";
+import { caughtArkError } from "../../test/support/ark-error.js";
 
-async function caught(promise: Promise<unknown>): Promise<ArkError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof ArkError) return err;
-    throw new Error(`expected an ArkError, got ${String(err)}`, { cause: err });
-  }
-  throw new Error("expected the call to fail");
-}
 
 function channelName(): string {
   return `ark_test_${randomBytes(4).toString("hex")}`;
@@ -60,7 +52,7 @@ describeStore("store port", (getStore, driver) => {
     await store.query("INSERT INTO items (name, doc) VALUES ($1, $2::jsonb)", ["a", JSON.stringify(doc)]);
     const { rows } = await store.query<{ doc: unknown }>("SELECT doc FROM items WHERE name = $1", ["a"]);
     expect(rows[0]!.doc).toEqual(doc);
-    const err = await caught(store.query("INSERT INTO items (name, doc) VALUES ($1, $2::jsonb)", ["b", ["x", "y"]]));
+    const err = await caughtArkError(store.query("INSERT INTO items (name, doc) VALUES ($1, $2::jsonb)", ["b", ["x", "y"]]));
     expect(err.code).toBe("ARK_STORE_QUERY_FAILED");
     expect(err.details.sqlstate).toBe("22P02");
   });
@@ -83,7 +75,7 @@ describeStore("store port", (getStore, driver) => {
     const first = await queryPrepared(store, "t_insert", insert, ["a", JSON.stringify({ n: 1 })]);
     expect(first).toMatchObject({ rowCount: 1, rows: [{ name: "a", doc: { n: 1 } }] });
     expect((await queryPrepared(store, "t_insert", insert, ["b", null])).rows[0]).toMatchObject({ name: "b", doc: null });
-    const duplicate = await caught(queryPrepared(store, "t_insert", insert, ["a", null]));
+    const duplicate = await caughtArkError(queryPrepared(store, "t_insert", insert, ["a", null]));
     expect(duplicate).toMatchObject({ code: "ARK_STORE_QUERY_FAILED", details: { sqlstate: "23505" } });
     await store.transaction(async (tx) => {
       await queryPrepared(tx, "t_insert", insert, ["in-tx", null]);
@@ -103,14 +95,14 @@ describeStore("store port", (getStore, driver) => {
 
   it("maps failures to ARK_STORE_QUERY_FAILED with the SQLSTATE and the driver error as cause", async () => {
     const store = getStore();
-    const missing = await caught(store.query("SELECT * FROM no_such_table WHERE id = $1", [1]));
+    const missing = await caughtArkError(store.query("SELECT * FROM no_such_table WHERE id = $1", [1]));
     expect(missing.code).toBe("ARK_STORE_QUERY_FAILED");
     expect(missing.details.sqlstate).toBe("42P01");
     expect(missing.message).toContain("no_such_table");
     expect(missing.cause).toBeInstanceOf(Error);
     await createItems(store);
     await store.query("INSERT INTO items (name) VALUES ('dup')");
-    const duplicate = await caught(store.query("INSERT INTO items (name) VALUES ($1)", ["dup"]));
+    const duplicate = await caughtArkError(store.query("INSERT INTO items (name) VALUES ($1)", ["dup"]));
     expect(duplicate.details).toMatchObject({ sqlstate: "23505", constraint: "items_name_key" });
     expect(duplicate.message).not.toContain("'dup'");
   });
@@ -130,7 +122,7 @@ describeStore("store port", (getStore, driver) => {
         throw boom;
       }),
     ).rejects.toBe(boom);
-    const failing = await caught(store.transaction(async (tx) => {
+    const failing = await caughtArkError(store.transaction(async (tx) => {
       await tx.query("INSERT INTO items (name) VALUES ('also dropped')");
       await tx.query("INSERT INTO items (name) VALUES ('kept')");
     }));
@@ -165,7 +157,7 @@ describeStore("store port", (getStore, driver) => {
     await store.transaction(async (tx) => {
       leaked = tx;
     });
-    expect((await caught(leaked!.query("SELECT 1"))).code).toBe("ARK_STORE_TRANSACTION_FINISHED");
+    expect((await caughtArkError(leaked!.query("SELECT 1"))).code).toBe("ARK_STORE_TRANSACTION_FINISHED");
   });
 
   it("serialises concurrent read-modify-write transactions without losing an update", async () => {
@@ -211,8 +203,8 @@ describeStore("store port", (getStore, driver) => {
     await store.notify(second, "marker");
     expect(await secondListener.payloads).toEqual(["marker"]);
     expect(heard).toEqual([]);
-    expect((await caught(store.listen("Bad-Channel", () => undefined))).code).toBe("ARK_INVALID_ARGUMENT");
-    expect((await caught(store.notify("x; DROP TABLE y", "p"))).code).toBe("ARK_INVALID_ARGUMENT");
+    expect((await caughtArkError(store.listen("Bad-Channel", () => undefined))).code).toBe("ARK_INVALID_ARGUMENT");
+    expect((await caughtArkError(store.notify("x; DROP TABLE y", "p"))).code).toBe("ARK_INVALID_ARGUMENT");
   });
 
   it("keeps session state for the length of withSession", async () => {
@@ -240,7 +232,7 @@ describeStore("store port", (getStore, driver) => {
       () => store.listen("ark_closed", () => undefined),
       () => store.notify("ark_closed", "x"),
     ]) {
-      expect((await caught(call())).code).toBe("ARK_STORE_CLOSED");
+      expect((await caughtArkError(call())).code).toBe("ARK_STORE_CLOSED");
     }
   });
 
@@ -266,7 +258,7 @@ describeStore("store port", (getStore, driver) => {
 
     it("fails fast, instead of deadlocking, when the store is used inside its own transaction", async () => {
       const store = getStore();
-      const err = await caught(store.transaction(async () => store.query("SELECT 1")));
+      const err = await caughtArkError(store.transaction(async () => store.query("SELECT 1")));
       expect(err.code).toBe("ARK_STORE_REENTRANT");
       expect(isArkError(err, "ARK_STORE_REENTRANT")).toBe(true);
       expect((await store.query<{ one: number }>("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
