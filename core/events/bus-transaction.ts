@@ -10,6 +10,8 @@ export type BatchAppender = (tx: Queryable, drafts: readonly SerialisedDraft[]) 
 export class EmitScope {
   /** Envelopes appended, in append order; published after commit. */
   readonly pending: EventEnvelope[] = [];
+  /** Per stream, the highest sequence appended in this scope (an upper bound once verification dropped some). */
+  private readonly highestPending = new Map<string, number>();
   /** Events queued with `emit.queue`, not yet appended: they go to the log together, in one statement. */
   queued: SerialisedDraft[] = [];
   /** Appends still running (an emit the caller did not await). */
@@ -69,8 +71,12 @@ export class EmitScope {
    * later append to that stream: those pending envelopes are stale.
    */
   private supersede(envelope: EventEnvelope): void {
-    const stale = (e: EventEnvelope): boolean => e.sequence_stream === envelope.sequence_stream && e.sequence >= envelope.sequence;
-    if (!this.pending.some(stale)) return;
+    const stream = envelope.sequence_stream;
+    const highest = this.highestPending.get(stream);
+    this.highestPending.set(stream, envelope.sequence);
+    // The usual case, a sequence above every pending one of its stream, needs no scan of what is pending.
+    if (highest === undefined || envelope.sequence > highest) return;
+    const stale = (e: EventEnvelope): boolean => e.sequence_stream === stream && e.sequence >= envelope.sequence;
     const kept = this.pending.filter((e) => !stale(e));
     this.pending.splice(0, this.pending.length, ...kept);
   }

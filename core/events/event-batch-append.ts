@@ -4,6 +4,7 @@ import { queryPrepared } from "../store/prepared-query.js";
 import type { Queryable } from "../store/store-port.js";
 import { deepFreeze } from "./deep-freeze.js";
 import { sealEventEnvelope, type EventEnvelopeDraft } from "./event-envelope.js";
+import { eventIdFor } from "./event-id.js";
 import type { AppendEventOptions } from "./event-log.js";
 import { EVENTS_NOTIFY_CHANNEL } from "./event-notice.js";
 
@@ -13,12 +14,15 @@ import { EVENTS_NOTIFY_CHANNEL } from "./event-notice.js";
  * the order the streams first appear), every event gets the next sequence of its stream in input order, the log rows
  * are inserted in input order (so `log_position` follows it). One NOTIFY per stream announces its highest new sequence:
  * a listening bus reads everything up to an announced sequence anyway (and coalesces a stream's notices to the highest).
+ * The input is the drafts themselves: the columns are read out of them and each draft is stored as it came (its
+ * identity lives in the row's columns, see migration 0007), so no envelope is rebuilt. The SHA-256 behind each id is
+ * computed once per event (a materialised column), not once per use in ark_event_id's expression.
  */
 const APPEND_BATCH_SQL = `
 WITH input AS (
-  SELECT x.ord, x.e->>'stream' AS stream, x.e->>'event_type' AS event_type, x.e->>'entity_kind' AS entity_kind,
+  SELECT x.ord, x.e->>'sequence_stream' AS stream, x.e->>'event_type' AS event_type, x.e->>'entity_kind' AS entity_kind,
          x.e->>'entity_id' AS entity_id, ARRAY(SELECT jsonb_array_elements_text(x.e->'room_keys')) AS room_keys,
-         x.e->'envelope' AS envelope, (x.e->>'emitted_at')::timestamptz AS emitted_at
+         x.e AS envelope, (x.e->>'emitted_at')::timestamptz AS emitted_at
     FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(e, ord)
 ), counts AS (
   SELECT stream, count(*)::bigint AS n, min(ord) AS first FROM input GROUP BY stream
@@ -30,13 +34,12 @@ WITH input AS (
 ), numbered AS (
   SELECT i.*, a.last - c.n + row_number() OVER (PARTITION BY i.stream ORDER BY i.ord) AS sequence
     FROM input i JOIN counts c USING (stream) JOIN allocated a USING (stream)
-), identified AS (
-  SELECT n.*, ark_event_id(n.stream, n.sequence) AS event_id FROM numbered n
+), digested AS MATERIALIZED (
+  SELECT n.*, ark_event_digest(n.stream, n.sequence) AS digest FROM numbered n
 ), stored AS (
   INSERT INTO ark_event_log (stream, sequence, event_id, event_type, entity_kind, entity_id, room_keys, envelope, emitted_at, origin)
-  SELECT stream, sequence, event_id, event_type, entity_kind, entity_id, room_keys,
-         envelope || jsonb_build_object('event_id', event_id, 'idempotency_key', event_id, 'sequence', sequence), emitted_at, $3::text
-    FROM identified ORDER BY ord
+  SELECT stream, sequence, ark_event_id_of_digest(digest), event_type, entity_kind, entity_id, room_keys, envelope, emitted_at, $3::text
+    FROM digested ORDER BY ord
   RETURNING stream, sequence, event_id
 )
 SELECT s.stream, s.sequence, s.event_id::text AS event_id, n.notified
@@ -52,18 +55,6 @@ export interface SerialisedDraft {
   readonly json: string;
 }
 
-/** The statement's parameter: one JSON array, the envelopes embedded as the JSON text already serialised. */
-function batchParameter(drafts: readonly SerialisedDraft[]): string {
-  const items = drafts.map(({ draft, json }) => {
-    const fields = JSON.stringify({
-      stream: draft.sequence_stream, event_type: draft.event_type, entity_kind: draft.entity_kind, entity_id: draft.entity_id,
-      room_keys: draft.room_keys, emitted_at: draft.emitted_at,
-    });
-    return `${fields.slice(0, -1)},"envelope":${json}}`;
-  });
-  return `[${items.join(",")}]`;
-}
-
 /**
  * Appends drafts to the log in one statement inside the caller's transaction; resolves to their envelopes (frozen) in
  * input order. Same guarantees as appending each with appendDraft, one round trip instead of one per event.
@@ -71,7 +62,7 @@ function batchParameter(drafts: readonly SerialisedDraft[]): string {
 export async function appendDrafts(tx: Queryable, drafts: readonly SerialisedDraft[], options: AppendEventOptions = {}): Promise<EventEnvelope[]> {
   if (drafts.length === 0) return [];
   const { rows } = await queryPrepared<{ stream: string; sequence: string; event_id: string }>(tx, "ark_event_append_batch", APPEND_BATCH_SQL, [
-    batchParameter(drafts),
+    `[${drafts.map(({ json }) => json).join(",")}]`,
     options.notifyChannel ?? EVENTS_NOTIFY_CHANNEL,
     options.origin ?? "",
   ]);
@@ -87,17 +78,20 @@ export async function appendDrafts(tx: Queryable, drafts: readonly SerialisedDra
   const ids = new Map(rows.map((row) => [`${row.stream}\u0000${Number(row.sequence)}`, row.event_id]));
   for (const list of sequences.values()) list.sort((a, b) => a - b);
   const next = new Map<string, number>();
-  return drafts.map(({ draft }) => {
+  const envelopes = drafts.map(({ draft }) => {
     const stream = draft.sequence_stream;
     const position = next.get(stream) ?? 0;
     next.set(stream, position + 1);
-    const envelope = sealEventEnvelope(draft, sequences.get(stream)![position]!);
-    const stored = ids.get(`${stream}\u0000${envelope.sequence}`);
-    if (envelope.event_id !== stored) {
-      throw new ArkError("ARK_INTERNAL", "The database's ark_event_id() and eventIdFor() disagree; the event id namespace was changed on one side only.", {
-        details: { stream, sequence: envelope.sequence, database: stored, computed: envelope.event_id },
-      });
-    }
-    return deepFreeze(envelope);
+    const sequence = sequences.get(stream)![position]!;
+    return deepFreeze(sealEventEnvelope(draft, sequence, ids.get(`${stream}\u0000${sequence}`)));
   });
+  // The ids are the database's; one recomputed here per statement is enough to notice a namespace changed on one side.
+  const probe = envelopes[0]!;
+  const computed = eventIdFor(probe.sequence_stream, probe.sequence);
+  if (probe.event_id !== computed) {
+    throw new ArkError("ARK_INTERNAL", "The database's ark_event_id() and eventIdFor() disagree; the event id namespace was changed on one side only.", {
+      details: { stream: probe.sequence_stream, sequence: probe.sequence, database: probe.event_id, computed },
+    });
+  }
+  return envelopes;
 }

@@ -206,17 +206,21 @@ export function serialisedDraft(input: EventInput, options: EnvelopeOptions = {}
   };
   const copy = jsonCopy(draft, options.maxEnvelopeBytes ?? DEFAULT_MAX_ENVELOPE_BYTES);
   // The ids are placeholders here; only their shape matters to the contract (so no hash is computed for them).
-  validateEnvelopeContract(inEnvelopeOrder({ ...copy.draft, event_id: PLACEHOLDER_EVENT_ID, idempotency_key: PLACEHOLDER_EVENT_ID, sequence: 1 }), options.contracts);
+  validateEnvelopeContract({ ...copy.draft, event_id: PLACEHOLDER_EVENT_ID, idempotency_key: PLACEHOLDER_EVENT_ID, sequence: 1 } as EventEnvelope, options.contracts);
   return copy;
 }
 
 /** A well-formed event id standing in for the real one while a draft is checked against the contract. */
 const PLACEHOLDER_EVENT_ID = "00000000-0000-8000-8000-000000000000";
 
-/** Completes a draft with its log position; `event_id` (and `idempotency_key`, equal to it) follow from it. */
-export function sealEventEnvelope(draft: EventEnvelopeDraft, sequence: number): EventEnvelope {
-  const eventId = eventIdFor(draft.sequence_stream, sequence);
-  return inEnvelopeOrder({ ...draft, event_id: eventId, idempotency_key: eventId, sequence });
+/**
+ * Completes a draft with its log position; `event_id` (and `idempotency_key`, equal to it) follow from it — pass the
+ * id when the log already derived it. A draft's keys are in envelope order already (serialisedDraft builds them so),
+ * so the identity fields go in after `contract_version` without sorting every key again.
+ */
+export function sealEventEnvelope(draft: EventEnvelopeDraft, sequence: number, eventId = eventIdFor(draft.sequence_stream, sequence)): EventEnvelope {
+  const { contract_version, ...rest } = draft;
+  return { contract_version, event_id: eventId, idempotency_key: eventId, sequence, ...rest } as EventEnvelope;
 }
 
 /** The envelope's fields in the order of §13.1; fields it does not know about follow. */

@@ -24,7 +24,8 @@ export interface AppendEventOptions extends EnvelopeOptions {
 /**
  * One statement: bump the stream's last sequence (the upsert row-locks the stream until the transaction ends, so
  * writers of one stream take turns and a rollback leaves no gap), derive the id, insert the envelope, and queue a
- * NOTIFY that PostgreSQL delivers only if and when the transaction commits.
+ * NOTIFY that PostgreSQL delivers only if and when the transaction commits. The envelope is stored as drafted: its
+ * identity (event_id, idempotency_key, sequence) is the row's columns, merged back in by the readers (migration 0007).
  */
 const APPEND_SQL = `
 WITH allocated AS (
@@ -36,7 +37,7 @@ WITH allocated AS (
 ), stored AS (
   INSERT INTO ark_event_log (stream, sequence, event_id, event_type, entity_kind, entity_id, room_keys, envelope, emitted_at, origin)
   SELECT $1::text, i.sequence, i.event_id, $2::text, $3::text, $4::text, $5::text[],
-         $6::jsonb || jsonb_build_object('event_id', i.event_id, 'idempotency_key', i.event_id, 'sequence', i.sequence),
+         $6::jsonb,
          $7::timestamptz, $9::text
   FROM identified i
   RETURNING sequence, event_id
@@ -143,16 +144,33 @@ function whereClause(query: EventLogQuery): { where: string; params: unknown[] }
   return { where: conditions.length === 0 ? "" : `WHERE ${conditions.join(" AND ")}`, params };
 }
 
+/** What a reader selects to rebuild an envelope. */
+interface EnvelopeRow {
+  readonly envelope: Record<string, unknown>;
+  readonly event_id: string;
+  readonly sequence: string;
+}
+
+const ENVELOPE_COLUMNS = "envelope, event_id::text AS event_id, sequence";
+
+/**
+ * A logged envelope (frozen, in envelope order): the stored draft with the row's identity columns. Rows written before
+ * migration 0007 carry the same three values inside the envelope as well.
+ */
+function loggedEnvelope(row: EnvelopeRow): EventEnvelope {
+  return deepFreeze(inEnvelopeOrder({ ...row.envelope, event_id: row.event_id, idempotency_key: row.event_id, sequence: Number(row.sequence) }));
+}
+
 /** Events from the log, oldest first: by sequence within one stream, by log position across streams. */
 export async function readEvents(db: Queryable, query: EventLogQuery): Promise<EventEnvelope[]> {
   const { where, params } = whereClause(query);
   const order = query.stream !== undefined ? "sequence" : "log_position";
   params.push(query.limit);
-  const { rows } = await db.query<{ envelope: Record<string, unknown> }>(
-    `SELECT envelope FROM ark_event_log ${where} ORDER BY ${order} LIMIT $${params.length}::int`,
+  const { rows } = await db.query<EnvelopeRow>(
+    `SELECT ${ENVELOPE_COLUMNS} FROM ark_event_log ${where} ORDER BY ${order} LIMIT $${params.length}::int`,
     params,
   );
-  return rows.map((row) => deepFreeze(inEnvelopeOrder(row.envelope)));
+  return rows.map((row) => loggedEnvelope(row));
 }
 
 
@@ -164,10 +182,10 @@ export interface LoggedEvent {
 
 /** The events of one stream in (after, until], in sequence order, with their origin (for gap filling). */
 export async function readStreamRange(db: Queryable, stream: string, after: number, until: number): Promise<LoggedEvent[]> {
-  const { rows } = await db.query<{ envelope: Record<string, unknown>; origin: string }>(
-    `SELECT envelope, origin FROM ark_event_log WHERE stream = $1::text AND sequence > $2::bigint AND sequence <= $3::bigint
+  const { rows } = await db.query<EnvelopeRow & { origin: string }>(
+    `SELECT ${ENVELOPE_COLUMNS}, origin FROM ark_event_log WHERE stream = $1::text AND sequence > $2::bigint AND sequence <= $3::bigint
      ORDER BY sequence LIMIT $4::int`,
     [stream, after, until, MAX_EVENT_READ],
   );
-  return rows.map((row) => ({ envelope: deepFreeze(inEnvelopeOrder(row.envelope)), origin: row.origin }));
+  return rows.map((row) => ({ envelope: loggedEnvelope(row), origin: row.origin }));
 }

@@ -133,7 +133,7 @@ export async function nodeRunRows(store: Store, runId: string): Promise<NodeRunR
 
 /** The envelopes of `stream` in the event log, by sequence. */
 export async function loggedEvents(store: Store, stream: string): Promise<EventEnvelope[]> {
-  const { rows } = await store.query<{ envelope: EventEnvelope }>("SELECT envelope FROM ark_event_log WHERE stream = $1 ORDER BY sequence", [stream]);
+  const { rows } = await store.query<{ envelope: EventEnvelope }>("SELECT envelope FROM ark_event_envelopes WHERE stream = $1 ORDER BY sequence", [stream]);
   return rows.map((r) => r.envelope);
 }
 
