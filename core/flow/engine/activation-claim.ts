@@ -15,7 +15,8 @@ import {
 } from "./node-run-create.js";
 import { emitRunUpdated } from "./run-events.js";
 import { decideOutcome, finaliseIfDrained } from "./run-finalise.js";
-import { ENGINE_PLANNING, readRun } from "./run-start.js";
+import { ENGINE_PLANNING } from "./run-start.js";
+import { RUN_COLUMNS, toFlowRun } from "./run-rows.js";
 
 /** One node run a worker now owns and must execute (or, with `recorded`, only persist). */
 export interface ClaimedWork {
@@ -28,14 +29,14 @@ export interface ClaimedWork {
   readonly recorded: DispatchOutcome | null;
 }
 
-interface LockedRun {
-  id: string;
+/** A run row the claim locked (RUN_COLUMNS), with its claimed activations and whether it ran out of time. */
+interface LockedRun extends Record<string, unknown> {
   claimed: number;
   runtime_exceeded: boolean | null;
 }
 
 const LOCK_RUNS_SQL = `
-SELECT ${ENGINE_PLANNING}, r.id,
+SELECT ${ENGINE_PLANNING}, ${RUN_COLUMNS},
        (SELECT count(*) FROM ark_flow_activations c WHERE c.run_id = r.id AND c.state = 'claimed')::int AS claimed,
        (r.started_at + make_interval(mins => (r.settings->>'max_runtime_minutes')::int) < now()) AS runtime_exceeded
   FROM ark_flow_runs r
@@ -63,11 +64,14 @@ export async function claimWork(core: EngineCore, limit: number): Promise<Claime
 }
 
 async function claimInRun(core: EngineCore, tx: Queryable, emit: EmitFn, locked: LockedRun, remaining: number): Promise<ClaimedWork[]> {
-  let run = await readRun(tx, String(locked.id));
+  let run = toFlowRun(locked);
   const graph = await core.graphs.get(tx, run.id);
   if (run.status === "queued") {
-    await tx.query("UPDATE ark_flow_runs SET status = 'running', started_at = COALESCE(started_at, now()), updated_at = now() WHERE id = $1", [run.id]);
-    run = await readRun(tx, run.id);
+    const { rows } = await tx.query(
+      `UPDATE ark_flow_runs SET status = 'running', started_at = COALESCE(started_at, now()), updated_at = now() WHERE id = $1 RETURNING ${RUN_COLUMNS}`,
+      [run.id],
+    );
+    run = toFlowRun(rows[0]!);
     await emitRunUpdated(emit, run, "started");
   }
   if (locked.runtime_exceeded === true) {

@@ -124,13 +124,16 @@ export class FlowEngine {
   /** Starts a run of a flowchart (ARK_FLOW_GRAPH_INVALID when its graph may not run). The run starts `queued`. */
   async startRun(input: StartRunInput): Promise<FlowRun> {
     const cutover = await this.refreshCutover();
-    const run = await this.options.bus.transaction(async (tx) => {
+    const { run, graph } = await this.options.bus.transaction(async (tx) => {
       const definition = await loadRunDefinition(tx, this.flowcharts, input.flowchartId, input.startNodeId);
-      return insertRun(tx, {
+      const inserted = await insertRun(tx, {
         ...definition, settings: { ...definition.settings, agent_runtime_cutover_enabled: cutover }, origin: "api",
         requestId: input.requestId ?? null, correlationId: input.correlationId ?? null,
       });
+      return { run: inserted, graph: definition.graph };
     });
+    // The snapshot as stored (through JSON, as a read would give it back): the first claim then does not read it.
+    this.core.graphs.remember(run.id, JSON.parse(JSON.stringify(graph)) as typeof graph);
     this.worker.kick();
     return run;
   }

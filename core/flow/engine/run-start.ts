@@ -48,7 +48,7 @@ export interface RunDefinition {
 /** Loads and validates what a new run of `flowchartId` runs; `startNodeId` overrides the entry node. */
 export async function loadRunDefinition(db: Queryable, flowcharts: FlowchartRepository, flowchartId: unknown, startNodeId?: unknown): Promise<RunDefinition> {
   const record = await flowcharts.get(flowchartId, db);
-  const { graph, validation } = await flowcharts.getGraph(record.id, db);
+  const { graph, validation } = await flowcharts.getGraph(record.id, db, record);
   assertValidGraph(
     { valid: validation.valid, structuralErrors: validation.structuralErrors, semanticErrors: validation.semanticErrors, warnings: validation.warnings },
     `Flowchart ${record.id} graph`,

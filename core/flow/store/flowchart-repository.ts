@@ -195,8 +195,9 @@ export class FlowchartRepository {
   }
 
   /** The stored graph and its validation (referenced rows checked, as before a run). */
-  async getGraph(id: unknown, db: Queryable = this.store): Promise<FlowchartGraph> {
-    const { id: flowchartId } = await this.get(id, db);
+  async getGraph(id: unknown, db: Queryable = this.store, record?: FlowchartRecord): Promise<FlowchartGraph> {
+    // A caller that just read the flowchart passes it, which saves reading it again.
+    const { id: flowchartId } = record ?? (await this.get(id, db));
     const graph = await readGraphRows(db, flowchartId);
     return { flowchartId, graph, validation: validationView(await this.validateStored(db, graph)), keyChanges: [] };
   }
