@@ -7,8 +7,9 @@
  * artifact, events, routing) before its successors are claimed; LangGraph writes a checkpoint every superstep (its
  * default `durability: "async"` overlaps that write with the next step; `"sync"` waits for it — both are measured and
  * the ratio uses the faster one). Targets: ≥ 200 node runs/s on PostgreSQL, ARK ≥ 1.0× LangGraph.
+ * The systems on PostgreSQL take turns, fan-out round by fan-out round, so drift in the machine's speed moves them alike.
  * Run: `npx tsx scripts/bench/flow.ts [--json]` or `npm run bench -- flow [--json]` (ARK_BENCH_FLOW_CHAIN=n changes the chain
- * length, ARK_BENCH_FLOW_CONCURRENCY ARK's flow.concurrency).
+ * length, ARK_BENCH_FLOW_FAN_ROUNDS the fan-out rounds (default 20), ARK_BENCH_FLOW_CONCURRENCY ARK's flow.concurrency).
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { setMaxListeners } from "node:events";
@@ -31,7 +32,7 @@ import { isMain, printTable } from "./bench-format.js";
 
 const CHAIN_NODES = Number(process.env.ARK_BENCH_FLOW_CHAIN ?? 1000);
 const FAN_WIDTH = 100;
-const FAN_ROUNDS = 5;
+const FAN_ROUNDS = Number(process.env.ARK_BENCH_FLOW_FAN_ROUNDS ?? 20);
 /** Node runs ARK executes at once (flow.concurrency); the fan-out's max_parallel_nodes is its width. */
 const ENGINE_CONCURRENCY = Number(process.env.ARK_BENCH_FLOW_CONCURRENCY ?? 128);
 const TARGET_RATE = 200;
@@ -97,7 +98,7 @@ function buildEngine(store: Store): { engine: FlowEngine; bus: EventBus } {
 }
 
 /** Runs one flowchart to its end; returns the node runs it made and the wall time from start request to completion. */
-async function timeArkRun(store: Store, engine: FlowEngine, flowchartId: string): Promise<{ nodeRuns: number; seconds: number }> {
+async function timeArkRun(store: Store, engine: FlowEngine, flowchartId: string): Promise<Timed> {
   const began = performance.now();
   const run = await engine.startRun({ flowchartId });
   const done = await engine.waitForRun(run.id, { timeoutMs: 600_000 });
@@ -107,40 +108,39 @@ async function timeArkRun(store: Store, engine: FlowEngine, flowchartId: string)
   return { nodeRuns: Number(rows[0]!.n), seconds };
 }
 
-async function benchArk(store: Store, target: string): Promise<FlowBenchRow[]> {
+/** One run's node runs and wall time. */
+interface Timed {
+  readonly nodeRuns: number;
+  readonly seconds: number;
+}
+
+/** A system under test, ready (graphs imported or compiled, caches warm): one chain run, one fan-out run. */
+interface Contestant {
+  readonly system: string;
+  readonly target: string;
+  chain(): Promise<Timed>;
+  fan(): Promise<Timed>;
+  close(): Promise<void>;
+}
+
+/** ARK on a migrated store: the engine started, both graphs imported, one warm-up run of each shape. */
+async function arkContestant(store: Store, target: string): Promise<Contestant> {
   await applyMigrations(store, await loadCoreMigrations());
   const { engine, bus } = buildEngine(store);
   await engine.start();
-  try {
-    const chain = await importYaml(engine, chainYaml(CHAIN_NODES));
-    const fan = await importYaml(engine, fanYaml(FAN_WIDTH));
-    await timeArkRun(store, engine, await importYaml(engine, chainYaml(30))); // warm caches, JIT and prepared plans
-    await timeArkRun(store, engine, fan);
-    const chainRun = await timeArkRun(store, engine, chain);
-    let fanRuns = 0;
-    let fanSeconds = 0;
-    for (let i = 0; i < FAN_ROUNDS; i++) {
-      const r = await timeArkRun(store, engine, fan);
-      fanRuns += r.nodeRuns;
-      fanSeconds += r.seconds;
-    }
-    return [
-      { system: "ARK", target, graph: "chain", ...chainRun, rate: chainRun.nodeRuns / chainRun.seconds },
-      { system: "ARK", target, graph: "fan-out", nodeRuns: fanRuns, seconds: fanSeconds, rate: fanRuns / fanSeconds },
-    ];
-  } finally {
-    await engine.stop();
-    await bus.close();
-  }
-}
-
-async function benchArkPglite(): Promise<FlowBenchRow[]> {
-  const store = await openStore({ driver: "pglite", dataDir: "memory://" });
-  try {
-    return await benchArk(store, "pglite (memory)");
-  } finally {
-    await store.close();
-  }
+  const chain = await importYaml(engine, chainYaml(CHAIN_NODES));
+  const fan = await importYaml(engine, fanYaml(FAN_WIDTH));
+  await timeArkRun(store, engine, await importYaml(engine, chainYaml(30))); // warm caches, JIT and prepared plans
+  await timeArkRun(store, engine, fan);
+  return {
+    system: "ARK", target,
+    chain: () => timeArkRun(store, engine, chain),
+    fan: () => timeArkRun(store, engine, fan),
+    async close() {
+      await engine.stop();
+      await bus.close();
+    },
+  };
 }
 
 function schemaUrl(url: string, schema: string): string {
@@ -149,95 +149,159 @@ function schemaUrl(url: string, schema: string): string {
   return target.toString();
 }
 
-async function withSchema<T>(url: string, prefix: string, fn: (schema: string) => Promise<T>): Promise<T> {
+/** A fresh schema on the server, dropped by the returned function. */
+async function freshSchema(url: string, prefix: string): Promise<{ schema: string; drop(): Promise<void> }> {
   const schema = `${prefix}_${process.pid}_${randomBytes(3).toString("hex")}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   try {
     await admin.query(`CREATE SCHEMA ${schema}`);
-    try {
-      return await fn(schema);
-    } finally {
-      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-    }
   } finally {
     await admin.end();
   }
+  return {
+    schema,
+    async drop() {
+      const dropper = new pg.Client({ connectionString: url });
+      await dropper.connect();
+      try {
+        await dropper.query(`DROP SCHEMA ${schema} CASCADE`);
+      } finally {
+        await dropper.end();
+      }
+    },
+  };
 }
 
-async function benchArkPostgres(url: string): Promise<FlowBenchRow[]> {
-  return withSchema(url, "ark_bench_flow", async (schema) => {
-    const store = await openStore({ driver: "postgres", url: schemaUrl(url, schema) });
-    try {
-      return await benchArk(store, "postgresql");
-    } finally {
-      await store.close();
-    }
-  });
+/** ARK on PostgreSQL, in a fresh schema. */
+async function arkPostgresContestant(url: string): Promise<Contestant> {
+  const { schema, drop } = await freshSchema(url, "ark_bench_flow");
+  const store = await openStore({ driver: "postgres", url: schemaUrl(url, schema) });
+  const ark = await arkContestant(store, "postgresql");
+  return { ...ark, async close() { await ark.close(); await store.close(); await drop(); } };
 }
 
-/** LangGraph: the same graphs as StateGraphs, compiled with PostgresSaver; one thread per run. */
-async function benchLangGraph(url: string, durability: "async" | "sync"): Promise<FlowBenchRow[]> {
+/** The builder surface used here: graph building is generic over node names, which the literal-name typing does not fit. */
+interface LangGraphBuilder {
+  addNode(name: string, fn: () => Promise<{ runs: number }>): void;
+  addEdge(from: string | string[], to: string): void;
+  compile(options: object): { invoke(input: object, config: object): Promise<{ runs: number }> };
+}
+
+/**
+ * LangGraph: the same graphs as StateGraphs, compiled with PostgresSaver in a fresh schema; one thread per run. Both
+ * durability modes share the compiled graphs (durability is a per-invoke option).
+ */
+async function langGraphContestants(url: string): Promise<Contestant[]> {
   const { Annotation, END, START, StateGraph } = await import("@langchain/langgraph");
   // LangGraph adds one abort listener per parallel task; 100 of them are expected here, not a leak.
   setMaxListeners(FAN_WIDTH * 2);
   const { PostgresSaver } = await import("@langchain/langgraph-checkpoint-postgres");
-  return withSchema(url, "lg_bench_flow", async (schema) => {
-    const pool = new pg.Pool({ connectionString: url });
-    try {
-      const checkpointer = new PostgresSaver(pool, undefined, { schema });
-      await checkpointer.setup();
-      const State = Annotation.Root({ runs: Annotation<number>({ reducer: (a, b) => a + b, default: () => 0 }) });
-      const noop = async () => ({ runs: 1 });
-      const chainGraph = (n: number) => {
-        // Graph building is generic over node names; the builder's literal-name typing does not fit a generated graph.
-        const g = new StateGraph(State) as unknown as { addNode(n: string, f: typeof noop): void; addEdge(a: string | string[], b: string): void; compile(o: object): { invoke(i: object, c: object): Promise<{ runs: number }> } };
-        const ids = Array.from({ length: n }, (_, i) => `n${i}`);
-        for (const id of ids) g.addNode(id, noop);
-        g.addEdge(START, ids[0]!);
-        for (let i = 1; i < n; i++) g.addEdge(ids[i - 1]!, ids[i]!);
-        g.addEdge(ids[n - 1]!, END);
-        return g.compile({ checkpointer });
-      };
-      const fanGraph = (width: number) => {
-        const g = new StateGraph(State) as unknown as { addNode(n: string, f: typeof noop): void; addEdge(a: string | string[], b: string): void; compile(o: object): { invoke(i: object, c: object): Promise<{ runs: number }> } };
-        const branches = Array.from({ length: width }, (_, i) => `p${i + 1}`);
-        for (const id of ["start", ...branches, "join", "end"]) g.addNode(id, noop);
-        g.addEdge(START, "start");
-        for (const id of branches) g.addEdge("start", id);
-        g.addEdge(branches, "join");
-        g.addEdge("join", "end");
-        g.addEdge("end", END);
-        return g.compile({ checkpointer });
-      };
-      const time = async (graph: ReturnType<typeof chainGraph>, nodes: number) => {
-        const began = performance.now();
-        const out = await graph.invoke({ runs: 0 }, { configurable: { thread_id: randomUUID() }, recursionLimit: nodes + 10, durability });
-        const seconds = (performance.now() - began) / 1000;
-        if (out.runs !== nodes) throw new Error(`LangGraph ran ${out.runs} nodes, expected ${nodes}`);
-        return { nodeRuns: out.runs, seconds };
-      };
-      const chain = chainGraph(CHAIN_NODES);
-      const fan = fanGraph(FAN_WIDTH);
-      await time(chainGraph(30), 30);
-      await time(fan, FAN_WIDTH + 3);
-      const chainRun = await time(chain, CHAIN_NODES);
-      let fanRuns = 0;
-      let fanSeconds = 0;
-      for (let i = 0; i < FAN_ROUNDS; i++) {
-        const r = await time(fan, FAN_WIDTH + 3);
-        fanRuns += r.nodeRuns;
-        fanSeconds += r.seconds;
+  const { schema, drop } = await freshSchema(url, "lg_bench_flow");
+  const pool = new pg.Pool({ connectionString: url });
+  const checkpointer = new PostgresSaver(pool, undefined, { schema });
+  await checkpointer.setup();
+  const State = Annotation.Root({ runs: Annotation<number>({ reducer: (a, b) => a + b, default: () => 0 }) });
+  const noop = async () => ({ runs: 1 });
+  const builder = () => new StateGraph(State) as unknown as LangGraphBuilder;
+  const chainGraph = (n: number) => {
+    const g = builder();
+    const ids = Array.from({ length: n }, (_, i) => `n${i}`);
+    for (const id of ids) g.addNode(id, noop);
+    g.addEdge(START, ids[0]!);
+    for (let i = 1; i < n; i++) g.addEdge(ids[i - 1]!, ids[i]!);
+    g.addEdge(ids[n - 1]!, END);
+    return g.compile({ checkpointer });
+  };
+  const fanGraph = (width: number) => {
+    const g = builder();
+    const branches = Array.from({ length: width }, (_, i) => `p${i + 1}`);
+    for (const id of ["start", ...branches, "join", "end"]) g.addNode(id, noop);
+    g.addEdge(START, "start");
+    for (const id of branches) g.addEdge("start", id);
+    g.addEdge(branches, "join");
+    g.addEdge("join", "end");
+    g.addEdge("end", END);
+    return g.compile({ checkpointer });
+  };
+  type Graph = ReturnType<typeof chainGraph>;
+  const time = async (graph: Graph, nodes: number, durability: "async" | "sync"): Promise<Timed> => {
+    const began = performance.now();
+    const out = await graph.invoke({ runs: 0 }, { configurable: { thread_id: randomUUID() }, recursionLimit: nodes + 10, durability });
+    const seconds = (performance.now() - began) / 1000;
+    if (out.runs !== nodes) throw new Error(`LangGraph ran ${out.runs} nodes, expected ${nodes}`);
+    return { nodeRuns: out.runs, seconds };
+  };
+  const chain = chainGraph(CHAIN_NODES);
+  const fan = fanGraph(FAN_WIDTH);
+  let open = 2;
+  const contestant = async (durability: "async" | "sync"): Promise<Contestant> => {
+    await time(chainGraph(30), 30, durability);
+    await time(fan, FAN_WIDTH + 3, durability);
+    return {
+      system: `LangGraph (${durability})`, target: "postgresql",
+      chain: () => time(chain, CHAIN_NODES, durability),
+      fan: () => time(fan, FAN_WIDTH + 3, durability),
+      async close() {
+        if (--open > 0) return;
+        await pool.end();
+        await drop();
+      },
+    };
+  };
+  return [await contestant("async"), await contestant("sync")];
+}
+
+/**
+ * Measures contestants side by side: each runs the chain once, then the fan-out FAN_ROUNDS times, the systems taking
+ * turns round by round — so a machine that drifts in speed during the benchmark moves every system alike, and the
+ * ratios stay fair. Closes them all.
+ */
+async function measure(contestants: readonly Contestant[]): Promise<FlowBenchRow[]> {
+  try {
+    const chains = new Map<Contestant, Timed>();
+    for (const c of contestants) chains.set(c, await c.chain());
+    const fans = new Map<Contestant, { nodeRuns: number; seconds: number }>(contestants.map((c) => [c, { nodeRuns: 0, seconds: 0 }]));
+    for (let i = 0; i < FAN_ROUNDS; i++) {
+      for (const c of contestants) {
+        const r = await c.fan();
+        const total = fans.get(c)!;
+        fans.set(c, { nodeRuns: total.nodeRuns + r.nodeRuns, seconds: total.seconds + r.seconds });
       }
-      const system = `LangGraph (${durability})`;
-      return [
-        { system, target: "postgresql", graph: "chain", ...chainRun, rate: chainRun.nodeRuns / chainRun.seconds },
-        { system, target: "postgresql", graph: "fan-out", nodeRuns: fanRuns, seconds: fanSeconds, rate: fanRuns / fanSeconds },
-      ];
-    } finally {
-      await pool.end();
     }
-  });
+    return contestants.flatMap((c) => {
+      const chain = chains.get(c)!;
+      const fan = fans.get(c)!;
+      return [
+        { system: c.system, target: c.target, graph: "chain" as const, ...chain, rate: chain.nodeRuns / chain.seconds },
+        { system: c.system, target: c.target, graph: "fan-out" as const, ...fan, rate: fan.nodeRuns / fan.seconds },
+      ];
+    });
+  } finally {
+    for (const c of contestants) await c.close();
+  }
+}
+
+async function benchArkPglite(): Promise<FlowBenchRow[]> {
+  const store = await openStore({ driver: "pglite", dataDir: "memory://" });
+  try {
+    return await measure([await arkContestant(store, "pglite (memory)")]);
+  } finally {
+    await store.close();
+  }
+}
+
+/** ARK and LangGraph on the same PostgreSQL server, measured in turns. */
+async function benchPostgres(url: string): Promise<FlowBenchRow[]> {
+  const contestants: Contestant[] = [];
+  try {
+    contestants.push(await arkPostgresContestant(url));
+    contestants.push(...(await langGraphContestants(url)));
+  } catch (err) {
+    for (const c of contestants) await c.close();
+    throw err;
+  }
+  return measure(contestants);
 }
 
 /** ARK against LangGraph for one graph: the rates, the ratio and the verdicts on the targets. */
@@ -286,11 +350,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   const json = argv.includes("--json");
   const url = process.env.ARK_BENCH_DATABASE_URL?.trim() || process.env.ARK_TEST_DATABASE_URL?.trim();
   const rows: FlowBenchRow[] = [...(await benchArkPglite())];
-  if (url) {
-    rows.push(...(await benchArkPostgres(url)));
-    rows.push(...(await benchLangGraph(url, "async")));
-    rows.push(...(await benchLangGraph(url, "sync")));
-  }
+  if (url) rows.push(...(await benchPostgres(url)));
   const compared = comparisons(rows);
   if (json) {
     const document = {
