@@ -111,11 +111,12 @@ export async function persistArtifact(
        RETURNING *
      ), pruned AS (
        DELETE FROM ark_flow_node_artifacts d
-        WHERE d.flowchart_id = $1 AND d.node_id = $4 AND d.artifact_type = $6
-          AND (($16 AND d.expires_at <= now())
-               OR ($17 AND d.id IN (SELECT k.id FROM ark_flow_node_artifacts k
-                                     WHERE k.flowchart_id = $1 AND k.node_id = $4 AND k.artifact_type = $6 AND k.retention_mode <> 'forever'
-                                     ORDER BY k.created_at DESC, k.id DESC OFFSET $18)))
+        WHERE d.id IN (SELECT k.id FROM ark_flow_node_artifacts k
+                        WHERE $16 AND k.flowchart_id = $1 AND k.node_id = $4 AND k.artifact_type = $6 AND k.expires_at <= now()
+                       UNION ALL
+                       SELECT k.id FROM (SELECT k.id FROM ark_flow_node_artifacts k
+                                          WHERE $17 AND k.flowchart_id = $1 AND k.node_id = $4 AND k.artifact_type = $6 AND k.retention_mode <> 'forever'
+                                          ORDER BY k.created_at DESC, k.id DESC OFFSET $18) k)
      )
      SELECT * FROM inserted`,
     [

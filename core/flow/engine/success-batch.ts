@@ -90,8 +90,8 @@ const NODE_RUN_EVENT_COLUMNS = NODE_RUN_COLUMNS.split(", ").filter((c) => c !== 
 
 /**
  * Node runs succeeded (only those `$2` still holds), their activations done, one artifact each (for updated node runs
- * only) with each node's history pruned as persistArtifact does (expired ones; beyond the newest `keep` older ones that
- * are not `forever`), looked up per node run (LATERAL) so that only that node's history is read. The plans are of different nodes, so no prune sees
+ * only) with each node's history pruned as persistArtifact does (expired ones, read by the node's expiry index; beyond
+ * the newest `keep` older ones that are not `forever`), looked up per node run so that only that node's history is read. The plans are of different nodes, so no prune sees
  * another plan's new artifact, exactly as when they are written one by one. The ids come again as arrays ($5, $6) so
  * that the rows are looked up by primary key whatever row count the planner guesses for the JSON input; the status
  * 'running' comes as $7 so that the plan cached for this statement never scans the partial index of running node runs
@@ -123,17 +123,21 @@ WITH input AS (
 ), pruned AS (
   DELETE FROM ark_flow_node_artifacts d
    WHERE d.id IN (
+     SELECT k.id
+       FROM updated u
+       JOIN ark_flow_node_artifacts k
+         ON k.flowchart_id = $3 AND k.node_id = u.node_id AND k.artifact_type = u.artifact_input->>'type' AND k.expires_at <= now()
+      WHERE (u.artifact_input->>'by_ttl')::boolean
+     UNION ALL
      SELECT h.id
        FROM updated u
       CROSS JOIN LATERAL (
-        SELECT k.id, k.expires_at,
-               CASE WHEN k.retention_mode <> 'forever'
-                    THEN row_number() OVER (PARTITION BY k.retention_mode <> 'forever' ORDER BY k.created_at DESC, k.id DESC) END AS rank
-          FROM ark_flow_node_artifacts k
-         WHERE k.flowchart_id = $3 AND k.node_id = u.node_id AND k.artifact_type = u.artifact_input->>'type'
+        SELECT k.id FROM ark_flow_node_artifacts k
+         WHERE k.flowchart_id = $3 AND k.node_id = u.node_id AND k.artifact_type = u.artifact_input->>'type' AND k.retention_mode <> 'forever'
+         ORDER BY k.created_at DESC, k.id DESC
+        OFFSET (u.artifact_input->>'keep')::int
       ) h
-      WHERE ((u.artifact_input->>'by_ttl')::boolean AND h.expires_at <= now())
-         OR ((u.artifact_input->>'by_count')::boolean AND h.rank > (u.artifact_input->>'keep')::int))
+      WHERE (u.artifact_input->>'by_count')::boolean)
 )${fire ? FIRE_CTES : ""}
 SELECT ${NODE_RUN_EVENT_COLUMNS.map((c) => `u.${c}`).join(", ")}, u.ord, ${ARTIFACT_COLUMNS.map((c) => `a.${c} AS artifact_${c}`).join(", ")}${fire ? FIRE_COLUMNS : ""}
   FROM updated u LEFT JOIN inserted a ON a.node_run_id = u.id
