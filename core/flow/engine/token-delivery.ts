@@ -8,6 +8,7 @@ import { errorMessage } from "../../errors/index.js";
 import { queryPrepared } from "../../store/prepared-query.js";
 import type { Queryable } from "../../store/store-port.js";
 import {
+  FanInOffers,
   joinRequirementOf,
   offerToken,
   restoreFanInState,
@@ -128,7 +129,7 @@ export async function offerTokens(tx: Queryable, runId: string, graph: GraphInde
     for (const { target } of tokens) if (!joins.has(target)) joins.set(target, joinRequirementOf(graph, target));
   }
   const queued = [...joins].filter(([, join]) => join.parentIds.length > 0 && join.required !== 1).map(([target]) => target);
-  let state = restoreFanInState({ version: 1, queues: {} });
+  let initial = restoreFanInState({ version: 1, queues: {} });
   const existed = new Set<string>();
   if (queued.length > 0) {
     const { rows } = await queryPrepared<{ target_node_id: string; queues: unknown }>(
@@ -138,8 +139,9 @@ export async function offerTokens(tx: Queryable, runId: string, graph: GraphInde
       [runId, queued],
     );
     for (const row of rows) existed.add(row.target_node_id);
-    state = restoreFanInState({ version: 1, queues: Object.fromEntries(rows.map((r) => [r.target_node_id, r.queues])) });
+    initial = restoreFanInState({ version: 1, queues: Object.fromEntries(rows.map((r) => [r.target_node_id, r.queues])) });
   }
+  const offers = new FanInOffers(initial);
   const activations: { node_id: string; tokens: UpstreamToken[]; produced_by: string | null }[] = [];
   const fired = deliveries.map(({ producedBy, tokens }) => {
     let count = 0;
@@ -149,16 +151,14 @@ export async function offerTokens(tx: Queryable, runId: string, graph: GraphInde
       if (join.parentIds.length === 0 || join.required === 1) {
         firings = [[token]];
       } else {
-        const offered = offerToken(state, target, token, join);
-        state = offered.state;
-        firings = offered.activations;
+        firings = offers.offer(target, token, join);
       }
       for (const list of firings) activations.push({ node_id: target, tokens: list, produced_by: producedBy });
       count += firings.length;
     }
     return count;
   });
-  await writeFanIn(tx, runId, queued, existed, state);
+  await writeFanIn(tx, runId, queued, existed, offers.state());
   if (activations.length > 0) {
     await queryPrepared(
       tx,

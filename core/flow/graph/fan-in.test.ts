@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { isArkError } from "../../errors/index.js";
 import {
   emptyFanInState,
+  FanInOffers,
   offerToken,
   resolveFanInRequirement,
   restoreFanInState,
@@ -145,5 +146,36 @@ describe("stalledJoins", () => {
       },
     ]);
     expect(stalledJoins(emptyFanInState(), () => ({ parentIds: [], required: 0 }))).toEqual([]);
+  });
+});
+
+describe("FanInOffers: many offers in a row", () => {
+  it("fires exactly as offerToken one after another, for all, any and custom joins, and leaves its initial state alone", () => {
+    const parents = ["a", "b", "c", "d"];
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (const required of [4, 1, 2, 3]) {
+      const join = { parentIds: parents, required };
+      const tokens = Array.from({ length: 60 }, (_, i) => token(parents[Math.floor(next() * parents.length)]!, i + 1));
+      const start = feed(join, tokens.slice(0, 5)).state;
+      const frozen = JSON.stringify(start);
+      const oneByOne = feed(join, tokens.slice(5), start);
+      const offers = new FanInOffers(start);
+      const fired = tokens.slice(5).flatMap((t) => offers.offer("j", t, join).map((a) => a.map((x) => `${x.source_node_id}@${x.sequence}`)));
+      expect(fired).toEqual(oneByOne.fired);
+      expect(offers.state()).toEqual(oneByOne.state);
+      expect(JSON.stringify(start)).toBe(frozen);
+    }
+  });
+
+  it("hands out a state that later offers do not change, and refuses a token from a non-parent", () => {
+    const join = { parentIds: ["a", "b"], required: 2 };
+    const offers = new FanInOffers(emptyFanInState());
+    offers.offer("j", token("a", 1), join);
+    const before = offers.state();
+    offers.offer("j", token("a", 2), join);
+    expect(before.queues.j!.a!.map((t) => t.sequence)).toEqual([1]);
+    expect(offers.state().queues.j!.a!.map((t) => t.sequence)).toEqual([1, 2]);
+    expect(() => offers.offer("j", token("x", 3), join)).toThrow(/not one of its solid parents/);
   });
 });

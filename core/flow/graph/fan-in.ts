@@ -89,24 +89,52 @@ export function offerToken(
   token: UpstreamToken,
   join: JoinRequirement,
 ): { state: FanInState; activations: UpstreamToken[][] } {
-  if (join.parentIds.length === 0) return { state, activations: [[token]] };
-  if (!join.parentIds.includes(token.source_node_id)) {
-    throw new ArkError("ARK_INVALID_ARGUMENT", `Token from node ${token.source_node_id} cannot reach node ${target}: it is not one of its solid parents (${join.parentIds.join(", ")}).`, {
-      details: { target, source: token.source_node_id, parentIds: [...join.parentIds] },
-    });
+  const offers = new FanInOffers(state);
+  const activations = offers.offer(target, token, join);
+  return { state: offers.state(), activations };
+}
+
+/**
+ * offerToken for many tokens in a row (a fan-out's branches delivering to one join): the same firings in the same
+ * order, but each target's queues are copied once instead of on every offer, which made a 100-wide join quadratic.
+ */
+export class FanInOffers {
+  private readonly touched = new Map<string, Record<string, UpstreamToken[]>>();
+
+  constructor(private readonly initial: FanInState) {}
+
+  /** Offers one token; returns the activations it fired (see offerToken). */
+  offer(target: string, token: UpstreamToken, join: JoinRequirement): UpstreamToken[][] {
+    if (join.parentIds.length === 0) return [[token]];
+    if (!join.parentIds.includes(token.source_node_id)) {
+      throw new ArkError("ARK_INVALID_ARGUMENT", `Token from node ${token.source_node_id} cannot reach node ${target}: it is not one of its solid parents (${join.parentIds.join(", ")}).`, {
+        details: { target, source: token.source_node_id, parentIds: [...join.parentIds] },
+      });
+    }
+    let queues = this.touched.get(target);
+    if (!queues) {
+      queues = {};
+      for (const [parent, list] of Object.entries(this.initial.queues[target] ?? {})) queues[parent] = [...list];
+      this.touched.set(target, queues);
+    }
+    (queues[token.source_node_id] ??= []).push(token);
+    const activations: UpstreamToken[][] = [];
+    for (let selection = selectReadyParents(queues, join.parentIds, join.required); selection.length > 0; selection = selectReadyParents(queues, join.parentIds, join.required)) {
+      activations.push(selection.map((parent) => queues[parent]!.shift()!));
+    }
+    return activations;
   }
-  const queues: Record<string, UpstreamToken[]> = {};
-  for (const [parent, list] of Object.entries(state.queues[target] ?? {})) queues[parent] = [...list];
-  (queues[token.source_node_id] ??= []).push(token);
-  const activations: UpstreamToken[][] = [];
-  for (let selection = selectReadyParents(queues, join.parentIds, join.required); selection.length > 0; selection = selectReadyParents(queues, join.parentIds, join.required)) {
-    activations.push(selection.map((parent) => queues[parent]!.shift()!));
+
+  /** The fan-in state after every offer so far (the initial state is left as it was). */
+  state(): FanInState {
+    let state = this.initial;
+    for (const [target, queues] of this.touched) state = withTargetQueues(state, target, queues);
+    return state;
   }
-  return { state: withTargetQueues(state, target, queues), activations };
 }
 
 function withTargetQueues(state: FanInState, target: string, queues: Record<string, UpstreamToken[]>): FanInState {
-  const kept = Object.fromEntries(Object.entries(queues).filter(([, list]) => list.length > 0));
+  const kept = Object.fromEntries(Object.entries(queues).filter(([, list]) => list.length > 0).map(([parent, list]) => [parent, [...list]]));
   const next = { ...state.queues };
   if (Object.keys(kept).length === 0) delete next[target];
   else next[target] = kept;

@@ -67,6 +67,7 @@ export {
   emptyFanInState,
   joinRequirementOf,
   offerToken,
+  FanInOffers,
   resolveFanInRequirement,
   restoreFanInState,
   selectReadyParents,
