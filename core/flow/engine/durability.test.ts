@@ -6,9 +6,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import { describeStore, openIsolatedStore, TEST_DATABASE_URL, urlWithSearchPath } from "../../../test/support/store-harness.js";
 import { openStore } from "../../store/open-store.js";
 import type { Store } from "../../store/store-port.js";
+import { FLOW_NOTIFY_CHANNEL, parseFlowNotice, type FlowNotice } from "./work-notice.js";
 import { createTestEngine, flowYaml, importFlow, Latches, nodeTrace, recordedExecutions, until, type TestEngine } from "../testing/flow-test-kit.js";
 
 const expireLeases = (store: Store) => store.query("UPDATE ark_flow_node_runs SET lease_expires_at = now() - interval '1 second' WHERE status = 'running'");
+const ONE_FREE = flowYaml({ nodes: ["start:start", "end:end"], connectors: ["start->end"] });
 const ONE = flowYaml({ nodes: ["start:start", "a:record:{latch: hold}", "end:end"], connectors: ["start->a", "a->end"] });
 
 describeStore("flow engine: durability", (getStore) => {
@@ -21,6 +23,20 @@ describeStore("flow engine: durability", (getStore) => {
     engines.push(e);
     return e;
   };
+
+  it("announces a new run to every engine, marked as its starter's (which wakes itself, so it skips the notice)", async () => {
+    const a = await engine();
+    const notices: (FlowNotice | null)[] = [];
+    const unlisten = await getStore().listen(FLOW_NOTIFY_CHANNEL, (payload) => notices.push(parseFlowNotice(payload)));
+    try {
+      const run = await a.engine.startRun({ flowchartId: await importFlow(a.engine, ONE_FREE) });
+      await until(() => notices.some((n) => n?.kind === "work" && n.run === run.id), 15_000, "the run's notice");
+      expect(notices.find((n) => n?.kind === "work" && n.run === run.id)).toMatchObject({ kind: "work", run: run.id, by: a.engine.owner });
+      expect((await a.engine.waitForRun(run.id, { timeoutMs: 15_000 })).status).toBe("completed");
+    } finally {
+      await unlisten();
+    }
+  });
 
   it("an expired lease is recovered: another engine takes the node run over and finishes the run", async () => {
     const latches = new Latches();

@@ -129,7 +129,7 @@ export class FlowEngine {
       const inserted = await insertRun(tx, {
         ...definition, settings: { ...definition.settings, agent_runtime_cutover_enabled: cutover }, origin: "api",
         requestId: input.requestId ?? null, correlationId: input.correlationId ?? null,
-      });
+      }, this.core.owner);
       return { run: inserted, graph: definition.graph };
     });
     // The snapshot as stored (through JSON, as a read would give it back): the first claim then does not read it.

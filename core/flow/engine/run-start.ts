@@ -64,8 +64,11 @@ export async function loadRunDefinition(db: Queryable, flowcharts: FlowchartRepo
   return { flowchartId: record.id, graph, schemaVersion: record.schemaVersion, settings: record.settings, entryNodeId };
 }
 
-/** Inserts a queued run with its activations and fan-in state; workers hear of it when the transaction commits. */
-export async function insertRun(tx: Queryable, input: NewRun): Promise<FlowRun> {
+/**
+ * Inserts a queued run with its activations and fan-in state; workers hear of it when the transaction commits.
+ * `wokenBy`: the engine that wakes itself for the run anyway (startRun), so that its own notice is not another wake-up.
+ */
+export async function insertRun(tx: Queryable, input: NewRun, wokenBy: string | null = null): Promise<FlowRun> {
   const { rows } = await tx.query(
     `INSERT INTO ark_flow_runs (flowchart_id, status, schema_version, graph, settings, entry_node_id, origin, source_run_id, replay_action,
        parent_node_run_id, depth, request_id, correlation_id, base_state, total_execution_count)
@@ -89,7 +92,7 @@ export async function insertRun(tx: Queryable, input: NewRun): Promise<FlowRun> 
   for (const join of input.fanIn ?? []) {
     await tx.query("INSERT INTO ark_flow_fan_in (run_id, target_node_id, queues) VALUES ($1, $2, $3::jsonb)", [run.id, join.targetNodeId, JSON.stringify(join.queues)]);
   }
-  await notifyWork(tx, run.id);
+  await notifyWork(tx, run.id, wokenBy);
   return run;
 }
 
