@@ -71,8 +71,46 @@ async function rollbackQuietly(raw: RawQuery, sql: string, hooks: TransactionHoo
   }
 }
 
+/**
+ * The statements of one connection, one at a time in call order, whatever the caller awaits: a caller may issue the
+ * next statement before the previous one answered (the flow engine writes large batches in parts so), and it is sent
+ * the moment the previous reply is in — before that reply reaches the caller — so the database works on it while the
+ * caller handles the reply. Neither driver may be given a second statement while one runs (pg deprecates queueing
+ * them; PGlite would mix up their replies).
+ */
+export function oneAtATime(raw: RawQuery): RawQuery {
+  const waiting: (() => void)[] = [];
+  let busy = false;
+  const startNext = (): void => {
+    const start = waiting.shift();
+    if (start) start();
+    else busy = false;
+  };
+  return <R>(sql: string, params?: readonly unknown[], name?: string) =>
+    new Promise<QueryResult<R>>((resolve, reject) => {
+      const start = (): void => {
+        raw<R>(sql, params, name).then(
+          (result) => {
+            startNext();
+            resolve(result);
+          },
+          (err: unknown) => {
+            startNext();
+            reject(err);
+          },
+        );
+      };
+      if (busy) waiting.push(start);
+      else {
+        busy = true;
+        start();
+      }
+    });
+}
+
 /** Runs `fn` between BEGIN and COMMIT on one held connection; ROLLBACK when `fn` (or COMMIT) throws. */
-export async function runTransaction<T>(raw: RawQuery, fn: (tx: Transaction) => Promise<T>, hooks: TransactionHooks = {}): Promise<T> {
+export async function runTransaction<T>(connection: RawQuery, fn: (tx: Transaction) => Promise<T>, hooks: TransactionHooks = {}): Promise<T> {
+  const raw = oneAtATime(connection);
   await raw("BEGIN");
   const tx = new ConnectionTransaction(raw, { next: 0 }, hooks);
   try {
@@ -90,7 +128,8 @@ export async function runTransaction<T>(raw: RawQuery, fn: (tx: Transaction) => 
 /** A session on one held connection; `finish()` makes it refuse further use once the connection is handed back. */
 export function connectionSession(raw: RawQuery, hooks: TransactionHooks = {}): { session: StoreSession & PreparedQueryable; finish(): void } {
   let finished = false;
-  const guarded: RawQuery = (sql, params, name) => (finished ? Promise.reject(finishedError()) : raw(sql, params, name));
+  const serial = oneAtATime(raw);
+  const guarded: RawQuery = (sql, params, name) => (finished ? Promise.reject(finishedError()) : serial(sql, params, name));
   return {
     session: {
       query: (sql, params) => guarded(sql, params),

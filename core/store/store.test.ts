@@ -151,6 +151,33 @@ describeStore("store port", (getStore, driver) => {
     expect(await names(store)).toEqual(["outer", "inner-kept", "after-deepest"]);
   });
 
+  it("runs statements a transaction issues without waiting one at a time, in call order, each reply to its caller", async () => {
+    const store = getStore();
+    await createItems(store);
+    const { replies, failure, after } = await store.transaction(async (tx) => {
+      const inserts = Array.from({ length: 12 }, (_, i) =>
+        queryPrepared<{ id: number; n: number }>(tx, "store_test_insert", "INSERT INTO items (name) VALUES ($1) RETURNING id, (SELECT count(*)::int FROM items) AS n", [`item-${i}`]),
+      );
+      const replies = await Promise.all(inserts);
+      // A failing statement in the middle: it rejects alone; the ones issued before it answered normally.
+      const failure = await caughtArkError(
+        tx.transaction(async (sp) => {
+          const before = sp.query<{ n: number }>("SELECT count(*)::int AS n FROM items");
+          const bad = sp.query("SELECT 1 / 0");
+          await expect(before).resolves.toMatchObject({ rows: [{ n: 12 }] });
+          await bad;
+        }),
+      );
+      const after = await tx.query<{ n: number }>("SELECT count(*)::int AS n FROM items");
+      return { replies, failure, after: after.rows[0]!.n };
+    });
+    // Each insert saw the ones before it: they ran in call order, and every caller got its own row back.
+    expect(replies.map((r) => r.rows[0]!.n)).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    expect(new Set(replies.map((r) => r.rows[0]!.id)).size).toBe(12);
+    expect(failure.details.sqlstate).toBe("22012");
+    expect(after).toBe(12);
+  });
+
   it("refuses a transaction object used after its callback returned", async () => {
     const store = getStore();
     let leaked: { query(sql: string): Promise<unknown> } | undefined;

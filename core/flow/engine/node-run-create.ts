@@ -14,6 +14,7 @@ import { HARD_MAX_NODE_EXECUTIONS } from "../store/flow-settings.js";
 import { LEDGER_FREE_NODE_TYPES, NODE_RUN_LEDGER_SCOPE, nodeRunIdempotencyKey, type DispatchOutcome, type FlowRun, type NodeRun } from "./engine-types.js";
 import { latestResultsFor, nextExecutionIndex } from "./latest-results.js";
 import { emitNodeFinished, emitNodeStarted } from "./run-events.js";
+import { partsOf, writeInParts } from "./pipelined-write.js";
 import { NODE_RUN_COLUMNS, toNodeRun } from "./run-rows.js";
 
 /** Node-run results stay in the ledger this long (a re-dispatch within it returns the recorded result). */
@@ -128,14 +129,27 @@ export async function createNodeRuns(
       key, activation_id: activation.id, ...(ledgerBound ? { claim_token: randomUUID() } : {}),
     };
   });
-  const { rows: created } = await queryPrepared(tx, "ark_flow_node_runs_create", CREATE_NODE_RUNS_SQL, [
-    JSON.stringify(rows), run.id, JSON.stringify({ dispatch_status: "dispatch_pending" }), input.owner, input.leaseSeconds,
-    Math.max(...items.map((item) => item.sequence)), NODE_RUN_LEDGER_SCOPE, LEDGER_TTL_SECONDS,
-    items.map((item) => item.activation.id), // an index lookup, whatever row count the planner guesses for the JSON input
-  ]);
-  const byKey = new Map(created.map((row) => [String(row.idempotency_key), toNodeRun(row)]));
-  const nodeRuns = rows.map((row) => byKey.get(row.key)!);
-  for (const nodeRun of nodeRuns) emitNodeStarted(emit, run, nodeRun);
+  // Parts are independent (each node run, activation and ledger key is its own); the run's execution count is raised to
+  // each part's highest sequence, which ends at the highest of all. Written pipelined: part k's start events are drafted
+  // while part k + 1 is inserted.
+  const nodeRuns: NodeRun[] = [];
+  await writeInParts(
+    partsOf(rows.map((row, i) => ({ row, item: items[i]! }))),
+    (part) =>
+      queryPrepared(tx, "ark_flow_node_runs_create", CREATE_NODE_RUNS_SQL, [
+        JSON.stringify(part.map(({ row }) => row)), run.id, JSON.stringify({ dispatch_status: "dispatch_pending" }), input.owner, input.leaseSeconds,
+        Math.max(...part.map(({ item }) => item.sequence)), NODE_RUN_LEDGER_SCOPE, LEDGER_TTL_SECONDS,
+        part.map(({ item }) => item.activation.id), // an index lookup, whatever row count the planner guesses for the JSON input
+      ]),
+    ({ rows: created }, part) => {
+      const byKey = new Map(created.map((row) => [String(row.idempotency_key), toNodeRun(row)]));
+      for (const { row } of part) {
+        const nodeRun = byKey.get(row.key)!;
+        nodeRuns.push(nodeRun);
+        emitNodeStarted(emit, run, nodeRun);
+      }
+    },
+  );
   return nodeRuns;
 }
 

@@ -27,6 +27,31 @@ describeStore("flow engine: routing and fan-in", (getStore) => {
     expect(run.warnings).toEqual([]);
   });
 
+  it("a fan-out wider than one pipelined part (60 branches) runs each branch once, joins once, and logs events in order", async () => {
+    // Room for all branches at once: their results are persisted together, in several parts.
+    t = await createTestEngine(getStore(), { settings: { concurrency: 64 } });
+    const branches = Array.from({ length: 60 }, (_, i) => `b${i + 1}`);
+    const flow = flowYaml({
+      settings: { max_parallel_nodes: 60 },
+      nodes: ["start:start", ...branches.map((b) => `${b}:record`), "j:record:{fan_in_mode: all}"],
+      connectors: [...branches.map((b) => `start->${b}`), ...branches.map((b) => `${b}->j`)],
+    });
+    const run = await runToEnd(t.engine, await importFlow(t.engine, flow));
+    expect(run.status).toBe("completed");
+    const nodeRuns = (await t.engine.queries.listNodeRuns(run.id, { limit: 500 })).items;
+    expect(nodeRuns.filter((n) => n.nodeId.startsWith("b")).map((n) => [n.nodeId, n.status]).sort()).toEqual(branches.map((b) => [b, "succeeded"]).sort());
+    const join = nodeRuns.filter((n) => n.nodeId === "j");
+    expect(join).toHaveLength(1);
+    expect((join[0]!.inputContext!.upstream_nodes as { node_id: string }[]).map((u) => u.node_id).sort()).toEqual([...branches].sort());
+    expect((await t.engine.queries.listArtifacts({ runId: run.id, limit: 500 })).items).toHaveLength(62);
+    const events = await t.engine.runEvents(run.id, 0, 1000);
+    expect(events.map((e) => e.sequence)).toEqual(events.map((_, i) => i + 1));
+    for (const b of branches) {
+      const mine = events.filter((e) => (e.payload as { flowchart_node_id?: string }).flowchart_node_id === b).map((e) => `${e.event_type}`);
+      expect(mine).toEqual(["node:task:updated", "flowchart:node:updated", "node:task:completed", "flowchart:node:updated", "flowchart:node_artifact:persisted"]);
+    }
+  });
+
   it("fan_in_mode any fires once per incoming token", async () => {
     t = await createTestEngine(getStore());
     const run = await runToEnd(t.engine, await importFlow(t.engine, fanIn("{fan_in_mode: any}", ["a", "b"])));

@@ -16,6 +16,7 @@ import { prepareArtifact, serialiseArtifact, type PreparedArtifact } from "./nod
 import type { ActivationRow } from "./node-run-create.js";
 import { emitArtifactPersisted, emitNodeFinished, emitRunUpdated } from "./run-events.js";
 import { NODE_RUN_COLUMNS, toNodeRun } from "./run-rows.js";
+import { partsOf, writeInParts } from "./pipelined-write.js";
 import { offerTokens } from "./token-delivery.js";
 
 const ROUTABLE = new Set(["running", "pausing", "paused", "stopping"]);
@@ -209,14 +210,44 @@ export async function persistSuccesses(
 ): Promise<{ steps: SuccessStep[]; fired: FiredActivations | null }> {
   const { graph } = plans[0]!.work;
   const fire = plans.every((plan) => plan.tokens.every(({ target }) => firesAtOnce(graph, target)));
-  const { rows } = await queryPrepared(tx, fire ? "ark_flow_persist_successes_fire" : "ark_flow_persist_successes", persistSuccessesSql(fire), [
-    JSON.stringify(plans.map((plan) => inputOf(plan, fire))), core.owner, run.flowchartId, run.id,
-    plans.map((p) => p.work.nodeRun.id), plans.map((p) => p.work.activationId), "running",
-  ]);
-  const byOrdinal = new Map(rows.map((row) => [Number(row.ord), row]));
-  const stored = plans.map((_, i) => byOrdinal.get(i + 1));
-  stored.forEach((row, i) => {
-    if (!row) return;
+  // Without fired activations the plans are independent and are written in pipelined parts (pipelined-write.ts); a
+  // firing batch stays one statement, since what a claim needs (FIRE_COLUMNS) is read per statement.
+  const stored: (Record<string, unknown> | undefined)[] = [];
+  let firstRow: Record<string, unknown> | undefined;
+  await writeInParts(
+    fire ? [plans] : partsOf(plans),
+    (part) =>
+      queryPrepared(tx, fire ? "ark_flow_persist_successes_fire" : "ark_flow_persist_successes", persistSuccessesSql(fire), [
+        JSON.stringify(part.map((plan) => inputOf(plan, fire))), core.owner, run.flowchartId, run.id,
+        part.map((p) => p.work.nodeRun.id), part.map((p) => p.work.activationId), "running",
+      ]),
+    ({ rows }, part) => {
+      firstRow ??= rows[0];
+      const byOrdinal = new Map(rows.map((row) => [Number(row.ord), row]));
+      const offset = stored.length;
+      part.forEach((_, i) => stored.push(byOrdinal.get(i + 1)));
+      emitStored(run, plans, stored, offset, emit);
+    },
+  );
+  let counts: number[];
+  let fired: FiredActivations | null = null;
+  if (fire) {
+    counts = plans.map((plan, i) => (stored[i] ? plan.tokens.length : 0));
+    fired = firedActivations(plans, stored, firstRow);
+  } else {
+    const deliveries = plans.map((plan, i) => (stored[i] ? { producedBy: plan.work.nodeRun.id, tokens: plan.tokens } : { producedBy: null, tokens: [] }));
+    counts = await offerTokens(tx, run.id, graph, deliveries);
+  }
+  // Fired activations in a running run: it simply goes on (no plan here ends the run or queues a follow-up).
+  const steps = plans.map((_, i) => (stored[i] ? { activations: counts[i]!, settled: counts[i]! > 0 && run.status === "running" } : null));
+  return { steps, fired };
+}
+
+/** The end events of the stored rows from `offset` on, in plan order. */
+function emitStored(run: FlowRun, plans: readonly SuccessPlan[], stored: readonly (Record<string, unknown> | undefined)[], offset: number, emit: EmitFn): void {
+  for (let i = offset; i < stored.length; i++) {
+    const row = stored[i];
+    if (!row) continue;
     const nodeRun = toNodeRun(row);
     const { payload: _payload, ...summary } = serialiseArtifact(Object.fromEntries(ARTIFACT_COLUMNS.map((c) => [c, row[`artifact_${c}`]])));
     emitNodeFinished(emit, run, nodeRun);
@@ -225,19 +256,7 @@ export async function persistSuccesses(
       emitRunUpdated(emit, run, "warning", { flowchart_node_id: nodeRun.nodeId, flowchart_node_run_id: nodeRun.id, warning_message: degraded, warning_count: 1 });
     }
     emitArtifactPersisted(emit, run, nodeRun, summary);
-  });
-  let counts: number[];
-  let fired: FiredActivations | null = null;
-  if (fire) {
-    counts = plans.map((plan, i) => (stored[i] ? plan.tokens.length : 0));
-    fired = firedActivations(plans, stored, rows[0]);
-  } else {
-    const deliveries = plans.map((plan, i) => (stored[i] ? { producedBy: plan.work.nodeRun.id, tokens: plan.tokens } : { producedBy: null, tokens: [] }));
-    counts = await offerTokens(tx, run.id, graph, deliveries);
   }
-  // Fired activations in a running run: it simply goes on (no plan here ends the run or queues a follow-up).
-  const steps = plans.map((_, i) => (stored[i] ? { activations: counts[i]!, settled: counts[i]! > 0 && run.status === "running" } : null));
-  return { steps, fired };
 }
 
 /** A token for this node fires it at once (no join queue): one activation per token. */
