@@ -14,6 +14,8 @@ export class EmitScope {
   private readonly highestPending = new Map<string, number>();
   /** Events queued with `emit.queue`, not yet appended: they go to the log together, in one statement. */
   queued: SerialisedDraft[] = [];
+  /** Flushes nobody awaits (EmitFn.flush); settle() waits for them and throws the first failure. */
+  private readonly detached: Promise<unknown>[] = [];
   /** Appends still running (an emit the caller did not await). */
   readonly inflight = new Set<Promise<unknown>>();
   /** False once the transaction callback returned: later emits are refused. */
@@ -35,6 +37,14 @@ export class EmitScope {
     const drafts = this.queued;
     this.queued = [];
     return this.trackAll(this.appendBatch(tx, drafts));
+  }
+
+  /** flushQueued for a caller that does not wait: settle() waits for it and throws its failure. */
+  flushDetached(tx: Queryable): void {
+    const flushed = this.flushQueued(tx);
+    if (!flushed) return;
+    flushed.catch(() => undefined); // handled: settle() awaits it and rethrows
+    this.detached.push(flushed);
   }
 
   /** Tracks an append until it settles; a database failure marks the scope for verification. */
@@ -84,6 +94,7 @@ export class EmitScope {
   /** Appends what is still queued and waits for appends the caller did not await, so none straddles the commit. */
   async settle(tx: Queryable): Promise<void> {
     await this.flushQueued(tx);
+    await Promise.all(this.detached);
     while (this.inflight.size > 0) await Promise.all([...this.inflight]);
   }
 }

@@ -133,6 +133,38 @@ describeStore(
       expect(all.map(label)).toEqual(["flowchart_run:11#2", "task:9#1", "flowchart_run:11#3", "flowchart_run:11#4", "flowchart_run:11#5", "flowchart_run:12#1"]);
     });
 
+    it("emit.flush appends what is queued at once without waiting; the commit waits for it and fails with it", async () => {
+      const channel = recordingChannel("rec");
+      const bus = busOn(getStore(), { channels: [channel] });
+      await bus.transaction(async (tx, emit) => {
+        emit.queue(runEvent(21, { n: 1 }));
+        emit.queue(runEvent(21, { n: 2 }));
+        emit.flush();
+        emit.flush(); // nothing queued: no statement
+        emit.queue(runEvent(21, { n: 3 }));
+        // Issued after the flush, so it runs after it: the first two are in the log already, the third is still queued.
+        const { rows } = await tx.query<{ n: number }>("SELECT count(*)::int AS n FROM ark_event_log WHERE stream = 'flowchart_run:21'");
+        expect(rows[0]!.n).toBe(2);
+      });
+      await bus.flush();
+      expect(channel.events.map((e) => [label(e), e.payload.n])).toEqual([["flowchart_run:21#1", 1], ["flowchart_run:21#2", 2], ["flowchart_run:21#3", 3]]);
+      // A flushed append that fails (here: the log refuses the row) fails the transaction; nothing of it is committed.
+      await getStore().query("ALTER TABLE ark_event_log ADD CONSTRAINT no_doomed CHECK (envelope->'payload'->>'doomed' IS NULL)");
+      const err = await caught(
+        bus.transaction(async (_tx, emit) => {
+          emit.queue(runEvent(21, { n: 4 }));
+          emit.queue(runEvent(21, { doomed: true }));
+          emit.flush();
+        }),
+      );
+      // The append's own failure, not a later statement's "transaction is aborted".
+      expect(err.code).toBe("ARK_STORE_QUERY_FAILED");
+      expect(`${err.message} ${JSON.stringify(err.details)}`).toContain("no_doomed");
+      expect((await bus.readEvents({ stream: "flowchart_run:21", limit: 10 })).map((e) => e.sequence)).toEqual([1, 2, 3]);
+      await bus.flush();
+      expect(channel.events).toHaveLength(3);
+    });
+
     it("checks a queued event at once, drops queued events with their rolled-back savepoint or transaction, and refuses late queueing", async () => {
       const channel = recordingChannel("rec");
       const bus = busOn(getStore(), { channels: [channel], maxEnvelopeBytes: 2048 });

@@ -23,6 +23,12 @@ import { EVENTS_NOTIFY_CHANNEL, parseEventNotice } from "./event-notice.js";
 export interface EmitFn {
   (input: EventInput): Promise<EventEnvelope>;
   queue(input: EventInput): void;
+  /**
+   * Appends what is queued now, in one statement, without waiting for it: a writer of a large batch lets the database
+   * append one part's events while it prepares the next. The transaction still waits for it (and fails with it) before
+   * it commits.
+   */
+  flush(): void;
 }
 
 /** What a local subscriber learns besides the envelope. */
@@ -104,7 +110,10 @@ export class EventBus {
     const result = await this.options.store.transaction(async (inner) => {
       const tx = new TrackedTransaction(inner, scope);
       try {
-        const emit = Object.assign((input: EventInput) => this.emit(tx, input), { queue: (input: EventInput) => this.queue(tx, input) });
+        const emit = Object.assign((input: EventInput) => this.emit(tx, input), {
+          queue: (input: EventInput) => this.queue(tx, input),
+          flush: () => scope.flushDetached(tx),
+        });
         const value = await fn(tx, emit);
         await scope.settle(tx);
         await verifyPending(inner, scope);

@@ -148,6 +148,7 @@ export async function createNodeRuns(
         nodeRuns.push(nodeRun);
         emitNodeStarted(emit, run, nodeRun);
       }
+      if (nodeRuns.length < rows.length) emit.flush(); // appended while the next part's events are drafted
     },
   );
   return nodeRuns;

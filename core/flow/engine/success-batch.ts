@@ -227,6 +227,7 @@ export async function persistSuccesses(
       const offset = stored.length;
       part.forEach((_, i) => stored.push(byOrdinal.get(i + 1)));
       emitStored(run, plans, stored, offset, emit);
+      if (stored.length < plans.length) emit.flush(); // appended while the next part's events are drafted
     },
   );
   let counts: number[];
