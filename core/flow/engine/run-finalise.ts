@@ -12,6 +12,7 @@ import type { FlowRun, RunStatus, RunWarning } from "./engine-types.js";
 import { emitRunUpdated, type RunTransition } from "./run-events.js";
 import type { RunGraphCache } from "./run-graph-cache.js";
 import { readRun } from "./run-start.js";
+import { RUN_COLUMNS, toFlowRun } from "./run-rows.js";
 import { notifyWork } from "./work-notice.js";
 
 /** Records the run's outcome: a failure wins over `completed`, never the other way round. The caller holds the run lock. */
@@ -65,19 +66,17 @@ const TRANSITION: Partial<Record<RunStatus, RunTransition>> = { completed: "comp
 async function transition(tx: Queryable, emit: EmitFn, run: FlowRun, status: RunStatus, graphs: RunGraphCache): Promise<FlowRun> {
   const final = status !== "paused";
   if (status === "completed") await addRunWarnings(tx, run.id, await stalledJoinWarnings(tx, run.id, await graphs.get(tx, run.id)));
-  if (final) {
-    // Node runs whose worker died and that nobody took over before the run ended can never finish now.
-    await tx.query(
-      `UPDATE ark_flow_node_runs SET status = 'canceled', error = COALESCE(error, 'The node run lost its worker and the run ended before it was taken over.'),
-         finished_at = now(), updated_at = now() WHERE run_id = $1 AND status = 'running'`,
-      [run.id],
-    );
-  }
-  await tx.query(
-    `UPDATE ark_flow_runs SET status = $2, updated_at = now(), finished_at = CASE WHEN $3 THEN now() ELSE finished_at END WHERE id = $1`,
+  // With a final status, node runs whose worker died and that nobody took over before the run ended can never finish.
+  const { rows } = await tx.query(
+    `WITH stranded AS (
+       UPDATE ark_flow_node_runs SET status = 'canceled', error = COALESCE(error, 'The node run lost its worker and the run ended before it was taken over.'),
+         finished_at = now(), updated_at = now() WHERE $3 AND run_id = $1 AND status = 'running'
+     )
+     UPDATE ark_flow_runs SET status = $2, updated_at = now(), finished_at = CASE WHEN $3 THEN now() ELSE finished_at END WHERE id = $1
+     RETURNING ${RUN_COLUMNS}`,
     [run.id, status, final],
   );
-  const updated = await readRun(tx, run.id);
+  const updated = toFlowRun(rows[0]!);
   const extra = status === "failed" ? { failure_message: updated.failureMessage } : status === "completed" ? { warning_count: updated.warnings.length } : {};
   await emitRunUpdated(emit, updated, TRANSITION[status]!, extra);
   await notifyWork(tx, run.id);
