@@ -25,6 +25,10 @@ describeStore("flow engine: artifacts", (getStore) => {
     const a = artifacts.find((x) => x.flowchart_node_id === "a")!;
     expect(a).toMatchObject({ artifact_type: "record", retention_mode: "forever", expires_at: null, request_id: "req-7", correlation_id: `flowchart-run-${run.id}`, ref_id: null });
     expect(Object.keys(a.payload as object).sort()).toEqual(["input_context", "node_config", "node_type", "output_state", "routing_state"]);
+    // The input context in the payload is the node run's own (the batch write takes it from the node run's row).
+    const nodeRunA = nodeRuns.find((nr) => nr.nodeId === "a")!;
+    expect((a.payload as { input_context: unknown }).input_context).toEqual(nodeRunA.inputContext);
+    expect((nodeRunA.inputContext as { node: { id: string } }).node.id).toBe("a");
     const start = artifacts.find((x) => x.flowchart_node_id === "start")!;
     expect(start.request_id).toBe(`flowchart-run-${run.id}-node-run-${start.flowchart_run_node_id}`);
     expect(start.retention_mode).toBe("ttl");

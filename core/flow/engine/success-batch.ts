@@ -118,7 +118,11 @@ WITH input AS (
   SELECT $3, $4, u.id, u.node_id, u.node_type, u.artifact_input->>'type', (u.artifact_input->>'ref_id')::bigint, u.execution_index,
          u.artifact_input->>'variant_key', u.artifact_input->>'retention_mode',
          CASE WHEN (u.artifact_input->>'expires_in') IS NULL THEN NULL ELSE now() + make_interval(secs => (u.artifact_input->>'expires_in')::float8) END,
-         u.artifact_input->>'request_id', u.artifact_input->>'correlation_id', u.artifact_input->'payload', u.artifact_input->>'key'
+         u.artifact_input->>'request_id', u.artifact_input->>'correlation_id',
+         CASE WHEN (u.artifact_input->>'with_input_context')::boolean
+              THEN (u.artifact_input->'payload') || jsonb_build_object('input_context', COALESCE(u.input_context, '{}'::jsonb))
+              ELSE u.artifact_input->'payload' END,
+         u.artifact_input->>'key'
     FROM updated u ORDER BY u.ord
   RETURNING *
 ), pruned AS (
@@ -178,9 +182,21 @@ function inputOf(plan: SuccessPlan, fire: boolean): Record<string, unknown> {
     meta: plan.meta, degraded_reason: plan.degraded,
     artifact: {
       type: a.type, ref_id: a.refId, variant_key: a.variantKey, retention_mode: a.retentionMode, expires_in: a.expiresInSeconds, request_id: a.requestId,
-      correlation_id: a.correlationId, payload: a.payload, key: a.idempotencyKey, by_ttl: a.byTtl, by_count: a.byCount, keep: a.keep,
+      correlation_id: a.correlationId, key: a.idempotencyKey, by_ttl: a.byTtl, by_count: a.byCount, keep: a.keep, ...artifactPayloadInput(plan),
     },
   };
+}
+
+/**
+ * The artifact payload as sent: a payload that carries the node run's input context (the generic types, §12.1) goes
+ * without it, and the statement takes it from the node run's row — the same JSON, which need not travel twice (it is
+ * most of a small node's payload).
+ */
+function artifactPayloadInput(plan: SuccessPlan): { payload: Record<string, unknown>; with_input_context?: true } {
+  const { payload } = plan.artifact;
+  if (!("input_context" in payload) || payload.input_context !== (plan.work.nodeRun.inputContext ?? payload.input_context)) return { payload };
+  const { input_context: _fromRow, ...rest } = payload;
+  return { payload: rest, with_input_context: true };
 }
 
 /** Per plan, null when it was discarded (no longer this worker's), else the activations it fired and whether the run simply goes on. */
