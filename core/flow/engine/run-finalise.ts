@@ -11,7 +11,7 @@ import { joinRequirementOf, stalledJoins, type FanInState, type GraphIndex } fro
 import type { FlowRun, RunStatus, RunWarning } from "./engine-types.js";
 import { emitRunUpdated, type RunTransition } from "./run-events.js";
 import type { RunGraphCache } from "./run-graph-cache.js";
-import { readRun } from "./run-start.js";
+import { notFound } from "../store/flow-ids.js";
 import { RUN_COLUMNS, toFlowRun } from "./run-rows.js";
 import { notifyWork } from "./work-notice.js";
 
@@ -33,15 +33,20 @@ export async function addRunWarnings(tx: Queryable, runId: string, warnings: rea
   await tx.query("UPDATE ark_flow_runs SET warnings = warnings || $2::jsonb, updated_at = now() WHERE id = $1", [runId, JSON.stringify(warnings)]);
 }
 
-async function activationCounts(tx: Queryable, runId: string): Promise<{ claimed: number; pending: number }> {
-  const { rows } = await queryPrepared<{ claimed: number; pending: number }>(
+/** The run and how many of its activations are claimed and pending, in one statement. */
+async function runWithCounts(tx: Queryable, runId: string): Promise<{ run: FlowRun; claimed: number; pending: number }> {
+  const { rows } = await queryPrepared<Record<string, unknown> & { claimed: number; pending: number }>(
     tx,
-    "ark_flow_activation_counts",
-    `SELECT count(*) FILTER (WHERE state = 'claimed')::int AS claimed, count(*) FILTER (WHERE state = 'pending')::int AS pending
-       FROM ark_flow_activations WHERE run_id = $1 AND state <> 'done'`,
+    "ark_flow_run_with_counts",
+    `SELECT ${RUN_COLUMNS}, c.claimed, c.pending
+       FROM ark_flow_runs
+      CROSS JOIN (SELECT count(*) FILTER (WHERE state = 'claimed')::int AS claimed, count(*) FILTER (WHERE state = 'pending')::int AS pending
+                    FROM ark_flow_activations WHERE run_id = $1 AND state <> 'done') c
+      WHERE id = $1`,
     [runId],
   );
-  return { claimed: Number(rows[0]?.claimed ?? 0), pending: Number(rows[0]?.pending ?? 0) };
+  if (!rows[0]) throw notFound("Flowchart run", runId);
+  return { run: toFlowRun(rows[0]), claimed: Number(rows[0].claimed ?? 0), pending: Number(rows[0].pending ?? 0) };
 }
 
 /** Joins of the run that hold tokens which never fired (quirk Q21), as warnings. */
@@ -93,8 +98,7 @@ export function endRun(tx: Queryable, emit: EmitFn, graphs: RunGraphCache, run: 
  * run's row lock. Returns the run as it is afterwards.
  */
 export async function finaliseIfDrained(tx: Queryable, emit: EmitFn, graphs: RunGraphCache, runId: string): Promise<FlowRun> {
-  const run = await readRun(tx, runId);
-  const { claimed, pending } = await activationCounts(tx, runId);
+  const { run, claimed, pending } = await runWithCounts(tx, runId);
   if (claimed > 0) return run;
   switch (run.status) {
     case "queued":

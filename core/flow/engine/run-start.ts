@@ -11,7 +11,7 @@ import { notFound } from "../store/flow-ids.js";
 import type { FlowchartRepository } from "../store/flowchart-repository.js";
 import type { FlowRun, RunOrigin, RunSettings } from "./engine-types.js";
 import { RUN_COLUMNS, toFlowRun } from "./run-rows.js";
-import { notifyWork } from "./work-notice.js";
+import { FLOW_NOTIFY_CHANNEL } from "./work-notice.js";
 
 /** Everything a new run row holds. */
 export interface NewRun {
@@ -69,30 +69,32 @@ export async function loadRunDefinition(db: Queryable, flowcharts: FlowchartRepo
  * `wokenBy`: the engine that wakes itself for the run anyway (startRun), so that its own notice is not another wake-up.
  */
 export async function insertRun(tx: Queryable, input: NewRun, wokenBy: string | null = null): Promise<FlowRun> {
+  const activations = input.activations ?? [{ nodeId: input.entryNodeId, tokens: [] }];
+  // One statement: the run, its activations (ids in the given order) and the work notice, which needs the new run's id.
   const { rows } = await tx.query(
-    `INSERT INTO ark_flow_runs (flowchart_id, status, schema_version, graph, settings, entry_node_id, origin, source_run_id, replay_action,
-       parent_node_run_id, depth, request_id, correlation_id, base_state, total_execution_count)
-     VALUES ($1, 'queued', $2, $3::jsonb, $4::jsonb, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, $14)
-     RETURNING ${RUN_COLUMNS}`,
+    `WITH run AS (
+       INSERT INTO ark_flow_runs (flowchart_id, status, schema_version, graph, settings, entry_node_id, origin, source_run_id, replay_action,
+         parent_node_run_id, depth, request_id, correlation_id, base_state, total_execution_count)
+       VALUES ($1, 'queued', $2, $3::jsonb, $4::jsonb, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, $14)
+       RETURNING ${RUN_COLUMNS}
+     ), activations AS (
+       INSERT INTO ark_flow_activations (run_id, node_id, tokens)
+       SELECT run.id, x.e->>'node_id', x.e->'tokens' FROM run, jsonb_array_elements($15::jsonb) WITH ORDINALITY AS x(e, n) ORDER BY x.n
+     ), notice AS (
+       SELECT pg_notify($16, jsonb_build_object('kind', 'work', 'run', run.id::text, 'by', $17::text, 'schema', current_schema())::text) FROM run
+     )
+     SELECT run.* FROM run, (SELECT count(*) FROM notice) AS sent`,
     [
       input.flowchartId, input.schemaVersion, JSON.stringify(input.graph), JSON.stringify(input.settings), input.entryNodeId, input.origin,
       input.sourceRunId ?? null, input.replayAction ?? null, input.parentNodeRunId ?? null, input.depth ?? 0, input.requestId ?? null,
       input.correlationId ?? null, JSON.stringify(input.baseState ?? {}), input.totalExecutionCount ?? 0,
+      JSON.stringify(activations.map((a) => ({ node_id: a.nodeId, tokens: a.tokens }))), FLOW_NOTIFY_CHANNEL, wokenBy,
     ],
   );
   const run = toFlowRun(rows[0]!);
-  const activations = input.activations ?? [{ nodeId: input.entryNodeId, tokens: [] }];
-  if (activations.length > 0) {
-    await tx.query(
-      `INSERT INTO ark_flow_activations (run_id, node_id, tokens)
-       SELECT $1, x.e->>'node_id', x.e->'tokens' FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS x(e, n) ORDER BY x.n`,
-      [run.id, JSON.stringify(activations.map((a) => ({ node_id: a.nodeId, tokens: a.tokens })))],
-    );
-  }
   for (const join of input.fanIn ?? []) {
     await tx.query("INSERT INTO ark_flow_fan_in (run_id, target_node_id, queues) VALUES ($1, $2, $3::jsonb)", [run.id, join.targetNodeId, JSON.stringify(join.queues)]);
   }
-  await notifyWork(tx, run.id, wokenBy);
   return run;
 }
 
