@@ -6,6 +6,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { describeStore, openIsolatedStore, TEST_DATABASE_URL, urlWithSearchPath } from "../../../test/support/store-harness.js";
 import { openStore } from "../../store/open-store.js";
 import type { Store } from "../../store/store-port.js";
+import { RunGraphCache } from "./run-graph-cache.js";
+import { finaliseIfDrained } from "./run-finalise.js";
 import { FLOW_NOTIFY_CHANNEL, parseFlowNotice, type FlowNotice } from "./work-notice.js";
 import { createTestEngine, flowYaml, importFlow, Latches, nodeTrace, recordedExecutions, until, type TestEngine } from "../testing/flow-test-kit.js";
 
@@ -36,6 +38,25 @@ describeStore("flow engine: durability", (getStore) => {
     } finally {
       await unlisten();
     }
+  });
+
+  it("a run that ends cancels node runs nobody can finish any more (their worker died, nothing claims them)", async () => {
+    const latches = new Latches();
+    const a = await engine({ latches });
+    const run = await a.engine.startRun({ flowchartId: await importFlow(a.engine, ONE) });
+    await until(() => a.stats.started.includes("a"), 15_000, "a to start");
+    a.engine.abandon(); // a crash: node run a stays `running`
+    // Its activation closed and the run's outcome decided elsewhere (nothing claimed is left): the run can end.
+    await getStore().query("UPDATE ark_flow_activations SET state = 'done' WHERE run_id = $1", [run.id]);
+    await getStore().query("UPDATE ark_flow_runs SET outcome = 'failed', failure_message = 'decided elsewhere' WHERE id = $1", [run.id]);
+    const ended = await a.bus.transaction((tx, emit) => finaliseIfDrained(tx, emit, new RunGraphCache(), run.id));
+    expect(ended).toMatchObject({ status: "failed", failureMessage: "decided elsewhere" });
+    expect(ended.finishedAt).not.toBeNull();
+    const nodeA = (await a.engine.queries.listNodeRuns(run.id, { nodeId: "a" })).items[0]!;
+    expect(nodeA.status).toBe("canceled");
+    expect(nodeA.error).toContain("lost its worker");
+    expect(nodeA.finishedAt).not.toBeNull();
+    latches.open("hold");
   });
 
   it("an expired lease is recovered: another engine takes the node run over and finishes the run", async () => {

@@ -92,11 +92,12 @@ const NODE_RUN_EVENT_COLUMNS = NODE_RUN_COLUMNS.split(", ").filter((c) => c !== 
 /**
  * Node runs succeeded (only those `$2` still holds), their activations done, one artifact each (for updated node runs
  * only) with each node's history pruned as persistArtifact does (expired ones, read by the node's expiry index; beyond
- * the newest `keep` older ones that are not `forever`), looked up per node run so that only that node's history is read. The plans are of different nodes, so no prune sees
- * another plan's new artifact, exactly as when they are written one by one. The ids come again as arrays ($5, $6) so
- * that the rows are looked up by primary key whatever row count the planner guesses for the JSON input; the status
- * 'running' comes as $7 so that the plan cached for this statement never scans the partial index of running node runs
- * (which keeps an entry for every node run that was ever running until VACUUM, so its scans grow with the run).
+ * the newest `keep` older ones that are not `forever`), looked up per node run so that only that node's history is
+ * read. The plans are of different nodes, so no prune sees another plan's new artifact, exactly as when they are
+ * written one by one. The ids come again as arrays ($5, $6) so that the rows are looked up by primary key whatever row
+ * count the planner guesses for the JSON input; the status 'running' comes as $7 so that the plan cached for this
+ * statement never scans the partial index of running node runs (which keeps an entry for every node run that was ever
+ * running until VACUUM, so its scans grow with the run).
  */
 function persistSuccessesSql(fire: boolean): string {
   return `
@@ -194,7 +195,8 @@ function inputOf(plan: SuccessPlan, fire: boolean): Record<string, unknown> {
  */
 function artifactPayloadInput(plan: SuccessPlan): { payload: Record<string, unknown>; with_input_context?: true } {
   const { payload } = plan.artifact;
-  if (!("input_context" in payload) || payload.input_context !== (plan.work.nodeRun.inputContext ?? payload.input_context)) return { payload };
+  const fromRow = plan.work.nodeRun.inputContext; // null on the row: the payload holds {} and the statement writes {}
+  if (!("input_context" in payload) || (fromRow !== null && payload.input_context !== fromRow)) return { payload };
   const { input_context: _fromRow, ...rest } = payload;
   return { payload: rest, with_input_context: true };
 }
