@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ArkError } from "../errors/index.js";
 import { readDbStatus, runDbMigrate } from "./db-commands.js";
 import { openStore } from "./open-store.js";
+import { PgliteStore } from "./pglite-store.js";
+import { queryPrepared } from "./prepared-query.js";
 import { acquireDataDirLock } from "./pglite-data-dir-lock.js";
 
 let root: string;
@@ -85,5 +87,43 @@ describe("data dir lock", () => {
     await lock.release();
     const again = await acquireDataDirLock(dataDir);
     await again.release();
+  });
+});
+
+/** The type bytes of the frontend messages in one protocol buffer (each: a type byte, then an int32 length). */
+function frontendMessages(buffer: Uint8Array): string[] {
+  const view = Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  const types: string[] = [];
+  for (let at = 0; at < view.length; at += 1 + view.readInt32BE(at + 1)) types.push(String.fromCharCode(view[at]!));
+  return types;
+}
+
+describe("pglite prepared statements", () => {
+  it("sends Parse and Describe on a statement's first run only, and Describe again until one run got that far", async () => {
+    const store = await openStore({ driver: "pglite", dataDir: "memory://" });
+    try {
+      const { db } = store as PgliteStore;
+      const sent: string[][] = [];
+      const original = db.execProtocolStream.bind(db);
+      db.execProtocolStream = (message, options) => {
+        sent.push(frontendMessages(message));
+        return original(message, options);
+      };
+      const sql = "SELECT $1::int + 1 AS n";
+      await failure(queryPrepared(store, "t_plus", sql, ["x"]));
+      expect((await queryPrepared(store, "t_plus", sql, [1])).rows).toEqual([{ n: 2 }]);
+      expect((await queryPrepared(store, "t_plus", sql, [2])).rows).toEqual([{ n: 3 }]);
+      expect((await queryPrepared(store, "t_none", "SELECT 1 WHERE $1::int < 0", [1])).rows).toEqual([]);
+      expect((await queryPrepared(store, "t_none", "SELECT 1 WHERE $1::int < 0", [-1])).rowCount).toBe(1);
+      expect(sent).toEqual([
+        ["P", "B", "D", "E", "S"], // Bind fails: no row description yet
+        ["B", "D", "E", "S"],
+        ["B", "E", "S"],
+        ["P", "B", "D", "E", "S"],
+        ["B", "E", "S"],
+      ]);
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -87,6 +87,25 @@ describeStore("store port", (getStore, driver) => {
     expect(await names(store)).toEqual(["a", "b", "c"]);
   });
 
+  it("keeps a prepared statement's columns and value types on every run, and refuses it once its table's columns change", async () => {
+    const store = getStore();
+    await createItems(store);
+    await store.query("INSERT INTO items (name, doc) VALUES ('a', '{\"n\": 1}'), ('b', NULL)");
+    const select = "SELECT *, $2::timestamptz AS at, $3::int8 AS big FROM items WHERE name = $1";
+    // A first run that fails at Bind (a bad parameter) must not leave the statement without its columns.
+    const badParam = await caughtArkError(queryPrepared(store, "t_items", select, ["a", "not a time", 1]));
+    expect(badParam.details.sqlstate).toBe("22007");
+    for (const [name, doc] of [["a", { n: 1 }], ["b", null], ["a", { n: 1 }]] as const) {
+      const { rows } = await queryPrepared(store, "t_items", select, [name, "2024-01-01T00:00:00Z", 9007199254740993n]);
+      expect(rows).toEqual([{ id: expect.any(Number), name, doc, at: new Date("2024-01-01T00:00:00Z"), big: "9007199254740993" }]);
+    }
+    expect((await queryPrepared(store, "t_items", select, ["zzz", null, null])).rows).toEqual([]);
+    await store.query("ALTER TABLE items ADD COLUMN extra int DEFAULT 7");
+    const changed = await caughtArkError(queryPrepared(store, "t_items", select, ["a", null, null]));
+    expect(changed).toMatchObject({ code: "ARK_STORE_QUERY_FAILED", details: { sqlstate: "0A000" } });
+    expect(changed.message).toContain("cached plan must not change result type");
+  });
+
   it("runs several statements without parameters and returns the last one's rows", async () => {
     const store = getStore();
     const result = await store.query("CREATE TABLE t (n int); INSERT INTO t VALUES (1), (2); SELECT sum(n)::int AS total FROM t");

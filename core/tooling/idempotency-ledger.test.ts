@@ -66,6 +66,20 @@ describeStore(
       expect(repeat).toMatchObject({ status: "existing", state: "pending", result: null, scope: "tool:memory.add" });
       expect(repeat.status === "existing" && repeat.claimedAt).toBeInstanceOf(Date);
       expect(repeat.expiresAt).toEqual(first.expiresAt);
+      // The claim's times are the row's, to the millisecond, whatever the session's time zone.
+      const { rows } = await getStore().query<{ claimed_ms: string; expires_ms: string }>(
+        `SELECT (extract(epoch FROM date_trunc('milliseconds', claimed_at)) * 1000)::int8 AS claimed_ms,
+                (extract(epoch FROM date_trunc('milliseconds', expires_at)) * 1000)::int8 AS expires_ms
+         FROM ark_idempotency_ledger WHERE scope = $1 AND key = $2`,
+        ["tool:memory.add", "run:1:node:2:execution:0"],
+      );
+      expect(repeat.status === "existing" && repeat.claimedAt.getTime()).toBe(Number(rows[0]!.claimed_ms));
+      expect(first.expiresAt.getTime()).toBe(Number(rows[0]!.expires_ms));
+      const elsewhere = await getStore().transaction(async (tx) => {
+        await tx.query("SET LOCAL TIME ZONE 'Asia/Kathmandu'");
+        return new StoreIdempotencyLedger(tx).claim("tool:memory.add", "run:1:node:2:execution:0");
+      });
+      expect(elsewhere.expiresAt).toEqual(first.expiresAt);
       // Same key in another scope is independent.
       expect((await l.claim("tool:plan.create", "run:1:node:2:execution:0")).status).toBe("claimed");
     });

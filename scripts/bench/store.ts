@@ -1,6 +1,6 @@
 /**
- * Store benchmark: idempotency claims against a raw `SELECT 1` round trip on the same connection, measured interleaved
- * in one run, on PGlite (in memory, and in an on-disk data dir like the embedded default) and on PostgreSQL
+ * Store benchmark: idempotency claims against a raw `SELECT 1` round trip on the same connection, taking turns in one
+ * run in two ways (shuffled single calls, and loops; see measure()), on PGlite (in memory, and in an on-disk data dir like the embedded default) and on PostgreSQL
  * (ARK_BENCH_DATABASE_URL or ARK_TEST_DATABASE_URL; a throwaway schema, a pool of one connection).
  * Target (issue 3): a claim costs at most 1.5× the raw round trip (p50). A raw single-row INSERT of a ledger-shaped row
  * is measured too: a new-key claim is a durable write, so that INSERT is its floor. See docs/store.md.
@@ -27,6 +27,8 @@ export interface StoreBenchRow {
   readonly driver: StoreDriverName;
   /** Where the data lives: "memory" or "data dir" (PGlite), "server" (PostgreSQL). */
   readonly target: string;
+  /** How the operations took turns (see measure()). */
+  readonly method: BenchMethod;
   readonly operation: string;
   readonly iterations: number;
   readonly p50Ms: number;
@@ -46,28 +48,65 @@ interface Measurement {
   readonly p50: number;
   readonly p99: number;
   readonly opsPerSec: number;
+  readonly samples: number;
+}
+
+/** How the operations took turns: see measure(). */
+export type BenchMethod = "shuffled" | "loops";
+const METHODS: readonly BenchMethod[] = ["shuffled", "loops"];
+/** Back-to-back runs of one operation per turn in the "loops" method. */
+const LOOP_LENGTH = 250;
+
+/** A small seeded PRNG (mulberry32), so a run's order of operations can be repeated. */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The order of one turn: every operation once, shuffled (Fisher–Yates). */
+function shuffledOrder(count: number, random: () => number): number[] {
+  const order = Array.from({ length: count }, (_, k) => k);
+  for (let a = count - 1; a > 0; a--) {
+    const b = Math.floor(random() * (a + 1));
+    [order[a], order[b]] = [order[b]!, order[a]!];
+  }
+  return order;
 }
 
 /**
- * Times every operation ITERATIONS times, interleaved (op A, op B, ..., then again) so that load from other processes
- * on a shared machine falls on all of them alike. The starting operation rotates each round, so no operation always
- * runs right after the same neighbour (e.g. a read right after a commit's WAL flush).
+ * Times every operation ITERATIONS times. Both methods let the operations take turns, so load from other processes
+ * on a shared machine falls on all of them alike; they differ in what runs right before each sample, which matters a
+ * lot on PGlite (a statement right after a different one runs with colder caches, in WASM and in V8):
+ * - "shuffled": one call of each operation per turn, in a fresh random order every turn, so no operation always
+ *   follows the same neighbour (a read right after a commit, say);
+ * - "loops": LOOP_LENGTH calls of one operation back to back per turn — the issue's "raw SELECT 1 loop", with the
+ *   claims in loops of their own.
  */
-async function measureInterleaved(ops: ReadonlyArray<(i: number) => Promise<unknown>>): Promise<Measurement[]> {
-  for (let i = 0; i < WARMUP; i++) for (const op of ops) await op(-1 - i);
+async function measure(ops: ReadonlyArray<(i: number) => Promise<unknown>>, method: BenchMethod): Promise<Measurement[]> {
+  const random = seededRandom(20261127);
   const samples = ops.map(() => [] as number[]);
-  for (let i = 0; i < ITERATIONS; i++) {
-    for (let j = 0; j < ops.length; j++) {
-      const k = (i + j) % ops.length;
-      const t0 = performance.now();
-      await ops[k]!(i);
-      samples[k]!.push(performance.now() - t0);
+  const turn = method === "shuffled" ? 1 : LOOP_LENGTH;
+  const warmupTurns = Math.ceil(WARMUP / turn);
+  const turns = warmupTurns + Math.ceil(ITERATIONS / turn);
+  let call = 0;
+  for (let t = 0; t < turns; t++) {
+    for (const k of shuffledOrder(ops.length, random)) {
+      for (let n = 0; n < turn; n++) {
+        const t0 = performance.now();
+        await ops[k]!(call++);
+        if (t >= warmupTurns) samples[k]!.push(performance.now() - t0);
+      }
     }
   }
   return samples.map((s) => {
     const total = s.reduce((a, b) => a + b, 0);
     s.sort((a, b) => a - b);
-    return { p50: percentile(s, 50), p99: percentile(s, 99), opsPerSec: (s.length / total) * 1000 };
+    return { p50: percentile(s, 50), p99: percentile(s, 99), opsPerSec: (s.length / total) * 1000, samples: s.length };
   });
 }
 
@@ -83,8 +122,14 @@ async function benchStore(store: Store, target: string): Promise<StoreBenchRow[]
   await applyMigrations(store, await loadCoreMigrations());
   await store.query("CREATE TABLE bench_raw_insert (LIKE ark_idempotency_ledger INCLUDING ALL)");
   const ledger = new StoreIdempotencyLedger(store);
-  const run = randomBytes(4).toString("hex");
   await ledger.claim("bench", "existing");
+  const rows: StoreBenchRow[] = [];
+  for (const method of METHODS) rows.push(...(await benchMethod(store, ledger, target, method)));
+  return rows;
+}
+
+async function benchMethod(store: Store, ledger: StoreIdempotencyLedger, target: string, method: BenchMethod): Promise<StoreBenchRow[]> {
+  const run = randomBytes(4).toString("hex");
   const operations: Array<[string, (i: number) => Promise<unknown>]> = [
     [RAW, () => store.query("SELECT 1")],
     ["SELECT $1 (prepared)", (i) => queryPrepared(store, "bench_select", "SELECT $1::int AS n", [i])],
@@ -92,12 +137,12 @@ async function benchStore(store: Store, target: string): Promise<StoreBenchRow[]
     [CLAIM_NEW, (i) => ledger.claim("bench", `${run}:${i}`)],
     [CLAIM_EXISTING, () => ledger.claim("bench", "existing")],
   ];
-  const timings = await measureInterleaved(operations.map(([, op]) => op));
+  const timings = await measure(operations.map(([, op]) => op), method);
   const measured = operations.map(([operation], k) => ({ operation, ...timings[k]! }));
   const raw = measured.find((m) => m.operation === RAW)!;
   const insert = measured.find((m) => m.operation === INSERT)!;
   return measured.map((m) => ({
-    driver: store.driver, target, operation: m.operation, iterations: ITERATIONS, p50Ms: m.p50, p99Ms: m.p99, opsPerSec: m.opsPerSec,
+    driver: store.driver, target, method, operation: m.operation, iterations: m.samples, p50Ms: m.p50, p99Ms: m.p99, opsPerSec: m.opsPerSec,
     ratioToRaw: m.p50 / raw.p50, ratioToInsert: m.p50 / insert.p50,
   }));
 }
@@ -131,20 +176,23 @@ async function benchPostgres(url: string): Promise<StoreBenchRow[]> {
 }
 
 function formatTable(rows: readonly StoreBenchRow[]): string {
-  const header = ["driver", "target", "operation", "n", "p50 ms", "p99 ms", "ops/s", "p50 ×SELECT 1", "p50 ×INSERT"];
+  const header = ["driver", "target", "method", "operation", "n", "p50 ms", "p99 ms", "ops/s", "p50 ×SELECT 1", "p50 ×INSERT"];
   const body = rows.map((r) => [
-    r.driver, r.target, r.operation, String(r.iterations), r.p50Ms.toFixed(3), r.p99Ms.toFixed(3), Math.round(r.opsPerSec).toString(),
+    r.driver, r.target, r.method, r.operation, String(r.iterations), r.p50Ms.toFixed(3), r.p99Ms.toFixed(3), Math.round(r.opsPerSec).toString(),
     r.ratioToRaw.toFixed(2), r.ratioToInsert.toFixed(2),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+  const line = (cells: string[]): string => cells.map((c, i) => (i < 4 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...body.map(line)].join("\n");
 }
 
 /** One line per driver and target: each claim kind against the ≤ 1.5× target, and the new-key claim against its INSERT floor. */
 function verdicts(rows: readonly StoreBenchRow[]): string[] {
   const groups = new Map<string, StoreBenchRow[]>();
-  for (const row of rows) groups.set(`${row.driver} (${row.target})`, [...(groups.get(`${row.driver} (${row.target})`) ?? []), row]);
+  for (const row of rows) {
+    const name = `${row.driver} (${row.target}, ${row.method})`;
+    groups.set(name, [...(groups.get(name) ?? []), row]);
+  }
   return [...groups].map(([name, group]) => {
     const fresh = group.find((r) => r.operation === CLAIM_NEW)!;
     const repeat = group.find((r) => r.operation === CLAIM_EXISTING)!;
