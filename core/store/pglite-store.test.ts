@@ -115,7 +115,13 @@ describe("pglite prepared statements", () => {
       expect((await queryPrepared(store, "t_plus", sql, [2])).rows).toEqual([{ n: 3 }]);
       expect((await queryPrepared(store, "t_none", "SELECT 1 WHERE $1::int < 0", [1])).rows).toEqual([]);
       expect((await queryPrepared(store, "t_none", "SELECT 1 WHERE $1::int < 0", [-1])).rowCount).toBe(1);
-      expect(sent).toEqual([
+      // A DEALLOCATE behind the store's back fails the next run once; the one after prepares the statement again.
+      await store.query("DEALLOCATE ALL");
+      const gone = await failure(queryPrepared(store, "t_plus", sql, [3]));
+      expect(gone.details.sqlstate).toBe("26000");
+      expect((await queryPrepared(store, "t_plus", sql, [4])).rows).toEqual([{ n: 5 }]);
+      expect(sent.slice(5).filter((types) => types.includes("B"))).toEqual([["B", "E", "S"], ["P", "B", "D", "E", "S"]]);
+      expect(sent.slice(0, 5)).toEqual([
         ["P", "B", "D", "E", "S"], // Bind fails: no row description yet
         ["B", "D", "E", "S"],
         ["B", "E", "S"],

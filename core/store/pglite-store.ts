@@ -56,6 +56,14 @@ function connectionFor(db: PGlite): PgliteConnection {
   return connection;
 }
 
+/** SQLSTATE of Bind to a statement name the backend does not know. */
+const UNDEFINED_PREPARED_STATEMENT = "26000";
+
+function forgetStatement(connection: PgliteConnection, name: string): void {
+  connection.prepared.delete(name);
+  connection.descriptions.delete(name);
+}
+
 /** Keeps the row description (or "no rows") a Describe answered with, when it got that far. */
 function rememberDescription(descriptions: Map<string, RowDescription | null>, name: string, messages: readonly BackendMessage[]): void {
   for (const message of messages) {
@@ -180,7 +188,12 @@ export class PgliteStore implements SessionStore, PreparedQueryable {
     if (messages.some((m) => m.name === "parseComplete")) prepared.set(name, sql);
     if (description === undefined) rememberDescription(descriptions, name, messages);
     const failure = messages.find((m) => m.name === "error");
-    if (failure) throw queryError(failure, sql);
+    if (failure) {
+      const error = queryError(failure, sql);
+      // Someone ran DEALLOCATE or DISCARD ALL through the store: forget the statement, so the next call prepares it again.
+      if (error.details.sqlstate === UNDEFINED_PREPARED_STATEMENT) forgetStatement(this.connection, name);
+      throw error;
+    }
     const described = description ? [description, ...messages] : messages;
     return toQueryResult(pgliteParse.parseResults(described, db.parsers)[0] as Results<R> | undefined);
   }
