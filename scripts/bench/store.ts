@@ -1,6 +1,7 @@
 /**
  * Store benchmark: idempotency claims against a raw `SELECT 1` round trip on the same connection, taking turns in one
- * run in two ways (shuffled single calls, and loops; see measure()), on PGlite (in memory, and in an on-disk data dir like the embedded default) and on PostgreSQL
+ * run in two ways (shuffled single calls, and loops; see measure()), on PGlite (in memory, and in an on-disk data dir
+ * like the embedded default) and on PostgreSQL
  * (ARK_BENCH_DATABASE_URL or ARK_TEST_DATABASE_URL; a throwaway schema, a pool of one connection).
  * Target (issue 3): a claim costs at most 1.5× the raw round trip (p50). A raw single-row INSERT of a ledger-shaped row
  * is measured too: a new-key claim is a durable write, so that INSERT is its floor. See docs/store.md.
