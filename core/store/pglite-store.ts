@@ -11,7 +11,7 @@ import { assertChannelName } from "./channel-name.js";
 import { connectionSession, runTransaction, type RawQuery } from "./connection-transaction.js";
 import { acquireDataDirLock, type DataDirLock } from "./pglite-data-dir-lock.js";
 import type { PreparedQueryable } from "./prepared-query.js";
-import { closedError, queryError } from "./store-errors.js";
+import { closedError, queryError, UNDEFINED_PREPARED_STATEMENT } from "./store-errors.js";
 import type { QueryResult, StoreHealth, Transaction } from "./store-port.js";
 import type { SessionStore, StoreSession } from "./store-session.js";
 import { pgliteTypeParsers } from "./type-parity.js";
@@ -55,9 +55,6 @@ function connectionFor(db: PGlite): PgliteConnection {
   }
   return connection;
 }
-
-/** SQLSTATE of Bind to a statement name the backend does not know. */
-const UNDEFINED_PREPARED_STATEMENT = "26000";
 
 function forgetStatement(connection: PgliteConnection, name: string): void {
   connection.prepared.delete(name);

@@ -6,7 +6,9 @@ import { connectionSession, runTransaction, type RawQuery } from "./connection-t
 import { PostgresListener } from "./postgres-listener.js";
 import type { PreparedQueryable } from "./prepared-query.js";
 import { describePostgresUrl, redactPostgresUrl, type PostgresTarget } from "./postgres-url.js";
-import { closedError, isConnectionError, isPoolExhausted, poolExhaustedError, queryError, unreachableError } from "./store-errors.js";
+import {
+  closedError, isConnectionError, isPoolExhausted, poolExhaustedError, queryError, UNDEFINED_PREPARED_STATEMENT, unreachableError,
+} from "./store-errors.js";
 import type { QueryResult, StoreHealth, Transaction } from "./store-port.js";
 import type { SessionStore, StoreSession } from "./store-session.js";
 import { pgTypeParsers } from "./type-parity.js";
@@ -26,6 +28,22 @@ function toQueryResult<R>(result: pg.QueryResult | pg.QueryResult[]): QueryResul
   const last = Array.isArray(result) ? result.at(-1) : result;
   if (!last) return { rows: [], rowCount: 0 };
   return { rows: last.rows as R[], rowCount: last.rowCount ?? last.rows.length };
+}
+
+/** The part of a `pg` connection that remembers which named statements the server has parsed. */
+interface PreparedStatementCache {
+  readonly connection?: { parsedStatements?: Record<string, string>; submittedNamedStatements?: Record<string, string> };
+}
+
+/**
+ * Makes `client` prepare statement `name` again on its next run. `pg` remembers every statement it parsed and never
+ * learns that DEALLOCATE or DISCARD ALL (a pooler's reset query, say) dropped it, so without this every later run of
+ * that statement on that connection would fail with 26000.
+ */
+function forgetPreparedStatement(client: pg.PoolClient, name: string): void {
+  const { connection } = client as unknown as PreparedStatementCache;
+  if (connection?.parsedStatements) delete connection.parsedStatements[name];
+  if (connection?.submittedNamedStatements) delete connection.submittedNamedStatements[name];
 }
 
 /** The server driver: a `pg` Pool, plus one dedicated client for LISTEN. */
@@ -89,7 +107,9 @@ export class PostgresStore implements SessionStore, PreparedQueryable {
         const values = params as unknown[] | undefined;
         return toQueryResult<R>(await (name ? client.query({ name, text: sql, values }) : client.query(sql, values)));
       } catch (err) {
-        throw this.mapError(err, sql);
+        const error = this.mapError(err, sql);
+        if (name && isArkError(error) && error.details.sqlstate === UNDEFINED_PREPARED_STATEMENT) forgetPreparedStatement(client, name);
+        throw error;
       }
     };
   }
@@ -103,13 +123,9 @@ export class PostgresStore implements SessionStore, PreparedQueryable {
     }
   }
 
-  async queryPrepared<R = Record<string, unknown>>(name: string, sql: string, params: readonly unknown[]): Promise<QueryResult<R>> {
-    if (this.closing) throw closedError("postgres");
-    try {
-      return toQueryResult<R>(await this.pool.query({ name, text: sql, values: params as unknown[] }));
-    } catch (err) {
-      throw this.mapError(err, sql);
-    }
+  /** Holds a client for the call (as pool.query would) so that a statement the server dropped can be forgotten on it. */
+  queryPrepared<R = Record<string, unknown>>(name: string, sql: string, params: readonly unknown[]): Promise<QueryResult<R>> {
+    return this.withClient((raw) => raw<R>(sql, params, name));
   }
 
   /** Runs `fn` with one pooled client held; a client whose connection broke is destroyed, not reused. */

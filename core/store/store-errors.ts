@@ -62,6 +62,9 @@ export function sqlExcerpt(sql: string): string {
 }
 
 /** Maps a failed statement to ARK_STORE_TIMEOUT or ARK_STORE_QUERY_FAILED (SQLSTATE in details, cause kept). */
+/** SQLSTATE of running a prepared statement the server does not know (DEALLOCATE or DISCARD ALL ran on that connection). */
+export const UNDEFINED_PREPARED_STATEMENT = "26000";
+
 export function queryError(err: unknown, sql: string, statementTimeoutMs?: number): ArkError {
   if (err instanceof ArkError) return err;
   const sqlstate = errorCode(err);

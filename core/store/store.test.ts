@@ -106,6 +106,23 @@ describeStore("store port", (getStore, driver) => {
     expect(changed.message).toContain("cached plan must not change result type");
   });
 
+  it("prepares a statement again after DEALLOCATE or DISCARD ALL dropped it from the connection (one failed run)", async () => {
+    const store = getStore() as import("./store-session.js").SessionStore;
+    const sql = "SELECT $1::int * 2 AS n";
+    const runs = await store.withSession(async (session) => {
+      const seen: unknown[] = [(await queryPrepared(session, "t_dropped", sql, [1])).rows];
+      for (const reset of ["DEALLOCATE ALL", "DEALLOCATE t_dropped", "DISCARD ALL"]) {
+        await session.query(reset);
+        // The run right after fails before executing anything (26000); the statement never ran twice.
+        const gone = await caughtArkError(queryPrepared(session, "t_dropped", sql, [2]));
+        expect(gone).toMatchObject({ code: "ARK_STORE_QUERY_FAILED", details: { sqlstate: "26000" } });
+        seen.push((await queryPrepared(session, "t_dropped", sql, [3])).rows, (await queryPrepared(session, "t_dropped", sql, [4])).rows);
+      }
+      return seen;
+    });
+    expect(runs).toEqual([[{ n: 2 }], ...Array.from({ length: 3 }, () => [[{ n: 6 }], [{ n: 8 }]]).flat()]);
+  });
+
   it("runs several statements without parameters and returns the last one's rows", async () => {
     const store = getStore();
     const result = await store.query("CREATE TABLE t (n int); INSERT INTO t VALUES (1), (2); SELECT sum(n)::int AS total FROM t");
