@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_DATABASE_URL } from "../../test/support/store-harness.js";
 import { ArkError } from "../errors/index.js";
 import { openStore } from "./open-store.js";
+import { queryPrepared } from "./prepared-query.js";
 
 async function openFailure(promise: Promise<unknown>): Promise<ArkError> {
   try {
@@ -108,6 +109,23 @@ describe.skipIf(!TEST_DATABASE_URL)("postgres driver against a real server", () 
     expect(err.message).toContain("ark_no_such_database");
     expect(err.message).toContain("createdb");
     expect(err.details.code).toBe("3D000");
+  });
+
+  it("prepares a pooled statement again after a reset query dropped it, and keeps the pool's connection", async () => {
+    const store = await openStore({ driver: "postgres", url, poolMax: 1 });
+    try {
+      const backend = async (): Promise<number> => (await store.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid;
+      const pid = await backend();
+      const sql = "SELECT $1::int + 1 AS n";
+      expect((await queryPrepared(store, "t_pool_reset", sql, [1])).rows).toEqual([{ n: 2 }]);
+      await store.query("DISCARD ALL");
+      expect((await openFailure(queryPrepared(store, "t_pool_reset", sql, [2]))).details.sqlstate).toBe("26000");
+      expect((await queryPrepared(store, "t_pool_reset", sql, [3])).rows).toEqual([{ n: 4 }]);
+      expect((await queryPrepared(store, "t_pool_reset", sql, [4])).rows).toEqual([{ n: 5 }]);
+      expect(await backend()).toBe(pid);
+    } finally {
+      await store.close();
+    }
   });
 
   it("sets application_name on its connections", async () => {

@@ -107,9 +107,7 @@ export class PostgresStore implements SessionStore, PreparedQueryable {
         const values = params as unknown[] | undefined;
         return toQueryResult<R>(await (name ? client.query({ name, text: sql, values }) : client.query(sql, values)));
       } catch (err) {
-        const error = this.mapError(err, sql);
-        if (name && isArkError(error) && error.details.sqlstate === UNDEFINED_PREPARED_STATEMENT) forgetPreparedStatement(client, name);
-        throw error;
+        throw name ? this.preparedError(err, sql, client, name) : this.mapError(err, sql);
       }
     };
   }
@@ -124,8 +122,23 @@ export class PostgresStore implements SessionStore, PreparedQueryable {
   }
 
   /** Holds a client for the call (as pool.query would) so that a statement the server dropped can be forgotten on it. */
-  queryPrepared<R = Record<string, unknown>>(name: string, sql: string, params: readonly unknown[]): Promise<QueryResult<R>> {
-    return this.withClient((raw) => raw<R>(sql, params, name));
+  async queryPrepared<R = Record<string, unknown>>(name: string, sql: string, params: readonly unknown[]): Promise<QueryResult<R>> {
+    const client = await this.connect();
+    let broken = false;
+    try {
+      return toQueryResult<R>(await client.query({ name, text: sql, values: params as unknown[] }));
+    } catch (err) {
+      broken = isConnectionError(err);
+      throw this.preparedError(err, sql, client, name);
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  private preparedError(err: unknown, sql: string, client: pg.PoolClient, name: string): Error {
+    const error = this.mapError(err, sql);
+    if (isArkError(error) && error.details.sqlstate === UNDEFINED_PREPARED_STATEMENT) forgetPreparedStatement(client, name);
+    return error;
   }
 
   /** Runs `fn` with one pooled client held; a client whose connection broke is destroyed, not reused. */
