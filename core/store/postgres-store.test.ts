@@ -4,6 +4,7 @@ import { TEST_DATABASE_URL } from "../../test/support/store-harness.js";
 import { ArkError } from "../errors/index.js";
 import { openStore } from "./open-store.js";
 import { queryPrepared } from "./prepared-query.js";
+import type { SessionStore } from "./store-session.js";
 
 async function openFailure(promise: Promise<unknown>): Promise<ArkError> {
   try {
@@ -124,6 +125,34 @@ describe.skipIf(!TEST_DATABASE_URL)("postgres driver against a real server", () 
       expect((await queryPrepared(store, "t_pool_reset", sql, [4])).rows).toEqual([{ n: 5 }]);
       expect(await backend()).toBe(pid);
     } finally {
+      await store.close();
+    }
+  });
+
+  it("keeps running when the server ends a connection a caller holds between statements, and replaces it", async () => {
+    const store = await openStore({ driver: "postgres", url, poolMax: 1 });
+    const admin = await openStore({ driver: "postgres", url, poolMax: 1 });
+    try {
+      const late = await (store as SessionStore).withSession(async (session) => {
+        const { pid } = (await session.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!;
+        await admin.query("SELECT pg_terminate_backend($1)", [pid]);
+        // The server's FATAL message arrives while no statement runs on the held connection.
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        return openFailure(session.query("SELECT 1"));
+      });
+      expect(late.code).toBe("ARK_STORE_UNREACHABLE");
+      const inTransaction = await (store as SessionStore).withSession(async (session) =>
+        openFailure(session.transaction(async (tx) => {
+          const { pid } = (await tx.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!;
+          await admin.query("SELECT pg_terminate_backend($1)", [pid]);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        })),
+      );
+      expect(inTransaction.code).toBe("ARK_STORE_UNREACHABLE");
+      expect((await store.query<{ one: number }>("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
+      expect((await queryPrepared(store, "t_after_kill", "SELECT $1::int AS n", [7])).rows).toEqual([{ n: 7 }]);
+    } finally {
+      await admin.close();
       await store.close();
     }
   });

@@ -46,6 +46,14 @@ function forgetPreparedStatement(client: pg.PoolClient, name: string): void {
   if (connection?.submittedNamedStatements) delete connection.submittedNamedStatements[name];
 }
 
+/** A pooled client checked out by the store, and how to hand it back. */
+interface HeldClient {
+  readonly client: pg.PoolClient;
+  /** Makes release() destroy the client instead of returning it to the pool. */
+  markBroken(): void;
+  release(): void;
+}
+
 /** The server driver: a `pg` Pool, plus one dedicated client for LISTEN. */
 export class PostgresStore implements SessionStore, PreparedQueryable {
   readonly driver = "postgres" as const;
@@ -123,15 +131,14 @@ export class PostgresStore implements SessionStore, PreparedQueryable {
 
   /** Holds a client for the call (as pool.query would) so that a statement the server dropped can be forgotten on it. */
   async queryPrepared<R = Record<string, unknown>>(name: string, sql: string, params: readonly unknown[]): Promise<QueryResult<R>> {
-    const client = await this.connect();
-    let broken = false;
+    const held = await this.checkout();
     try {
-      return toQueryResult<R>(await client.query({ name, text: sql, values: params as unknown[] }));
+      return toQueryResult<R>(await held.client.query({ name, text: sql, values: params as unknown[] }));
     } catch (err) {
-      broken = isConnectionError(err);
-      throw this.preparedError(err, sql, client, name);
+      if (isConnectionError(err)) held.markBroken();
+      throw this.preparedError(err, sql, held.client, name);
     } finally {
-      client.release(broken);
+      held.release();
     }
   }
 
@@ -141,20 +148,41 @@ export class PostgresStore implements SessionStore, PreparedQueryable {
     return error;
   }
 
-  /** Runs `fn` with one pooled client held; a client whose connection broke is destroyed, not reused. */
-  private async withClient<T>(fn: (raw: RawQuery, markBroken: (err: unknown) => void) => Promise<T>): Promise<T> {
+  /**
+   * Checks a client out of the pool for one call, transaction or session. While it is held, an `error` the client
+   * emits (its server ended the connection between two statements: a killed backend, idle_in_transaction_session_timeout)
+   * marks it broken instead of going unhandled and ending the process; a broken client is destroyed on release.
+   */
+  private async checkout(): Promise<HeldClient> {
     const client = await this.connect();
     let broken = false;
-    const markBroken = (): void => {
+    const onError = (err: Error): void => {
       broken = true;
+      this.options.logger?.warn({ err }, "a database connection in use failed; the pool replaces it");
     };
+    client.on("error", onError);
+    return {
+      client,
+      markBroken: () => {
+        broken = true;
+      },
+      release: () => {
+        client.removeListener("error", onError);
+        client.release(broken);
+      },
+    };
+  }
+
+  /** Runs `fn` with one pooled client held; a client whose connection broke is destroyed, not reused. */
+  private async withClient<T>(fn: (raw: RawQuery, markBroken: () => void) => Promise<T>): Promise<T> {
+    const held = await this.checkout();
     try {
-      return await fn(this.rawOn(client), markBroken);
+      return await fn(this.rawOn(held.client), held.markBroken);
     } catch (err) {
-      if (isConnectionError(err) || isArkError(err, "ARK_STORE_UNREACHABLE")) broken = true;
+      if (isConnectionError(err) || isArkError(err, "ARK_STORE_UNREACHABLE")) held.markBroken();
       throw err;
     } finally {
-      client.release(broken);
+      held.release();
     }
   }
 
