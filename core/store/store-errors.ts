@@ -61,10 +61,10 @@ export function sqlExcerpt(sql: string): string {
   return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat;
 }
 
-/** Maps a failed statement to ARK_STORE_TIMEOUT or ARK_STORE_QUERY_FAILED (SQLSTATE in details, cause kept). */
 /** SQLSTATE of running a prepared statement the server does not know (DEALLOCATE or DISCARD ALL ran on that connection). */
 export const UNDEFINED_PREPARED_STATEMENT = "26000";
 
+/** Maps a failed statement to ARK_STORE_TIMEOUT or ARK_STORE_QUERY_FAILED (SQLSTATE in details, cause kept). */
 export function queryError(err: unknown, sql: string, statementTimeoutMs?: number): ArkError {
   if (err instanceof ArkError) return err;
   const sqlstate = errorCode(err);
