@@ -1,6 +1,7 @@
 /**
- * Once per test run: a PGlite template (a dump with the core migrations applied) that every in-memory store the
- * tests open starts from (ARK_PGLITE_TEMPLATE), instead of creating and migrating an empty cluster each time.
+ * Once per test run: a PGlite template (a dump with the core migrations applied) that every new PGlite database the
+ * tests open starts from (ARK_PGLITE_TEMPLATE) — in memory, or a data dir with no cluster yet, in this process and in
+ * the `ark` processes tests start — instead of creating and migrating an empty cluster each time.
  */
 import "reflect-metadata";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";

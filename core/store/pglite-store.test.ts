@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ArkError } from "../errors/index.js";
 import { readDbStatus, runDbMigrate } from "./db-commands.js";
 import { openStore } from "./open-store.js";
-import { PgliteStore } from "./pglite-store.js";
+import { PGLITE_TEMPLATE_ENV, PgliteStore } from "./pglite-store.js";
 import { queryPrepared } from "./prepared-query.js";
 import { acquireDataDirLock } from "./pglite-data-dir-lock.js";
 
@@ -30,8 +30,19 @@ async function failure(promise: Promise<unknown>): Promise<ArkError> {
   throw new Error("expected a failure");
 }
 
+/** Runs `body` with no template dump named, so a new data dir goes through a real initdb as on a user's machine. */
+async function withoutTemplate<T>(body: () => Promise<T>): Promise<T> {
+  const saved = process.env[PGLITE_TEMPLATE_ENV];
+  delete process.env[PGLITE_TEMPLATE_ENV];
+  try {
+    return await body();
+  } finally {
+    if (saved !== undefined) process.env[PGLITE_TEMPLATE_ENV] = saved;
+  }
+}
+
 describe("pglite on disk", () => {
-  it("migrates a data dir with `db migrate`, reports it with `db status`, keeps data across reopen, and locks the dir", async () => {
+  it("migrates a data dir with `db migrate`, reports it with `db status`, keeps data across reopen, and locks the dir", () => withoutTemplate(async () => {
     const dataDir = join(root, "data");
     const storeConfig = { driver: "pglite" as const, dataDir };
     const progress: string[] = [];
@@ -61,6 +72,26 @@ describe("pglite on disk", () => {
     const reopened = await openStore(storeConfig);
     try {
       expect((await reopened.query("SELECT body FROM memories")).rows).toEqual([{ body: "kept on disk" }]);
+    } finally {
+      await reopened.close();
+    }
+  }));
+
+  it("starts a data dir that holds no cluster yet from the ARK_PGLITE_TEMPLATE dump, and never loads it over a cluster", async () => {
+    // The suite's global setup names a dump with the core migrations applied.
+    expect(process.env[PGLITE_TEMPLATE_ENV]).toBeTruthy();
+    const dataDir = join(root, "from-template");
+    const applied = "SELECT count(*)::int AS n FROM ark_schema_migrations";
+    const store = await openStore({ driver: "pglite", dataDir });
+    try {
+      expect((await store.query<{ n: number }>(applied)).rows[0]!.n).toBeGreaterThan(0);
+      await store.query("CREATE TABLE kept (note text); INSERT INTO kept VALUES ('written after the template')");
+    } finally {
+      await store.close();
+    }
+    const reopened = await openStore({ driver: "pglite", dataDir });
+    try {
+      expect((await reopened.query("SELECT note FROM kept")).rows).toEqual([{ note: "written after the template" }]);
     } finally {
       await reopened.close();
     }

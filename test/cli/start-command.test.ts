@@ -34,7 +34,8 @@ describe("ark start", () => {
       ),
       "runtime.config.yaml": "kernel:\n  logLevel: info\napi:\n  port: 0\nstore:\n  driver: pglite\n  dataDir: .ark/data\nplugins:\n  - from: ./lamp.mjs\n",
     });
-    const child = spawnArk(["start"], { cwd });
+    // No template dump: the first boot creates the cluster (initdb) exactly as on a fresh machine.
+    const child = spawnArk(["start"], { cwd, env: { ARK_PGLITE_TEMPLATE: "" } });
     const output = await waitFor(child, "ARK running");
     // store, events, api, execution, flow, flow-api, tooling, tooling-api, migration (the built-ins `start` demands) and lamp.
     expect(output).toMatch(/ARK running: 11 plugins started in [\d.]+ ms, API on http:\/\/127\.0\.0\.1:(\d+)/);
@@ -49,5 +50,6 @@ describe("ark start", () => {
     expect(await exit).toBe(0);
     expect(existsSync(path.join(cwd, marker))).toBe(true);
     expect(readFileSync(path.join(cwd, marker), "utf8")).toBe("colour=amber");
+    expect(existsSync(path.join(cwd, ".ark/data/PG_VERSION"))).toBe(true);
   }, 90_000);
 });
