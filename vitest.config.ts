@@ -12,8 +12,8 @@ export default defineConfig({
     // processes and sockets rather than compute, so two workers roughly halve the wall time here.
     maxWorkers: 2,
     // Each worker runs its files one after another in the same process instead of a fresh one per file: modules are
-    // imported and PGlite's WASM compiled once per worker, not ~80 times (the suite took 485 s instead of 732 s on 2
-    // cores, and passed with the file order shuffled too). What this asks of a test file: put back any process.env it
+    // imported and PGlite's WASM compiled once per worker, not ~80 times (core/flow's 27 files: 71 s instead of 107 s on
+    // 2 cores; the whole suite passes with the file order shuffled too). What this asks of a test file: put back any process.env it
     // changes, and close what it opens (kernels, stores, servers) — every file here does. Isolation between tests is
     // the store harness's fresh schema per test, not the process.
     isolate: false,
