@@ -1,19 +1,30 @@
 import { Command, InvalidArgumentError, Option, type CommanderError } from "commander";
-import { RUN_STATUSES } from "../flow/api/run-routes.js";
+import { RUN_STATUSES } from "../flow/engine/engine-types.js";
 import { KERNEL_API_VERSION } from "../kernel/api-version.js";
 import type { GlobalOptions } from "./cli-options.js";
-import { bundleCommand, type BundleOptions } from "./commands/bundle.js";
-import { pluginNewToolDomain } from "./commands/plugin-new.js";
-import { configPrintCommand, configSchemaCommand, configValidateCommand } from "./commands/config.js";
-import { dbMigrateCommand, dbStatusCommand } from "./commands/db.js";
-import { doctorCommand } from "./commands/doctor.js";
-import { cutoverDisableCommand, cutoverEnableCommand, cutoverStatusCommand } from "./commands/cutover.js";
-import { flowsImportCommand, flowsListCommand } from "./commands/flows.js";
-import { migrateCommand, migrateRollbackCommand, type MigrateOptions } from "./commands/migrate.js";
-import { pluginsCommand } from "./commands/plugins.js";
-import { runCommand, type RunOptions } from "./commands/run.js";
-import { runsCancelCommand, runsListCommand, runsShowCommand, type RunsListOptions } from "./commands/runs.js";
-import { startCommand } from "./commands/start.js";
+import type { BundleOptions } from "./commands/bundle.js";
+import type { MigrateOptions } from "./commands/migrate.js";
+import type { RunOptions } from "./commands/run.js";
+import type { RunsListOptions } from "./commands/runs.js";
+
+/**
+ * Each command's module loads when that command runs: most of them import the kernel (~1 s of module loading), which
+ * `ark --help`, `ark --version` and a usage error do not need.
+ */
+const commands = {
+  bundle: () => import("./commands/bundle.js"),
+  config: () => import("./commands/config.js"),
+  cutover: () => import("./commands/cutover.js"),
+  db: () => import("./commands/db.js"),
+  doctor: () => import("./commands/doctor.js"),
+  flows: () => import("./commands/flows.js"),
+  migrate: () => import("./commands/migrate.js"),
+  pluginNew: () => import("./commands/plugin-new.js"),
+  plugins: () => import("./commands/plugins.js"),
+  run: () => import("./commands/run.js"),
+  runs: () => import("./commands/runs.js"),
+  start: () => import("./commands/start.js"),
+};
 
 /** Exit codes: 0 ok, 1 failed or invalid, 2 usage error (commander). */
 export type ExitCode = number;
@@ -51,16 +62,16 @@ function addFlowCommands(program: Command, global: () => GlobalOptions, setExit:
     .option("--new", "always create a new flowchart")
     .option("--legacy", "FILE is a flowchart export of the reference system (JSON); stored at schema_version 1 for `ark migrate`")
     .option("--json", "machine-readable output")
-    .action((file: string, opts: { json?: boolean; new?: boolean; legacy?: boolean }) => flowsImportCommand(global(), file, opts));
+    .action(async (file: string, opts: { json?: boolean; new?: boolean; legacy?: boolean }) => (await commands.flows()).flowsImportCommand(global(), file, opts));
   flows.command("list").description("list flowcharts, newest first").option("--json", "machine-readable output")
-    .action((opts: { json?: boolean }) => flowsListCommand(global(), opts));
+    .action(async (opts: { json?: boolean }) => (await commands.flows()).flowsListCommand(global(), opts));
 
   program.command("run").argument("<file|id>", "a flow file (imported first; same name → updated) or a flowchart id")
     .description("run a flowchart in-process on the configured store and wait for it (exit 0 when completed, 1 otherwise)")
     .option("-w, --watch", "print a line per node-run transition (node, type, execution index, status, ms)")
     .option("--json", "print the run's events as JSON lines, then a run_summary line")
     .option("--timeout <seconds>", "cancel the run and fail after this many seconds", seconds)
-    .action(async (target: string, opts: RunOptions) => setExit(await runCommand(global(), target, opts)));
+    .action(async (target: string, opts: RunOptions) => setExit(await (await commands.run()).runCommand(global(), target, opts)));
 
   const runs = program.command("runs").description("runs of flowcharts: list, inspect, cancel");
   runs.command("list").description("list runs, newest first")
@@ -68,14 +79,14 @@ function addFlowCommands(program: Command, global: () => GlobalOptions, setExit:
     .option("--flowchart <id>", "only runs of this flowchart", rowId)
     .option("--limit <n>", "most runs listed (default 50)", listLimit)
     .option("--json", "machine-readable output")
-    .action((opts: RunsListOptions) => runsListCommand(global(), opts));
+    .action(async (opts: RunsListOptions) => (await commands.runs()).runsListCommand(global(), opts));
   runs.command("show").argument("<id>", "run id", rowId).description("a run's status, timings, per-node table and warnings")
     .option("--json", "machine-readable output")
-    .action((id: string, opts: { json?: boolean }) => runsShowCommand(global(), id, opts));
+    .action(async (id: string, opts: { json?: boolean }) => (await commands.runs()).runsShowCommand(global(), id, opts));
   runs.command("cancel").argument("<id>", "run id", rowId).description("stop a run gracefully (running nodes finish), or --force to cancel it at once")
     .option("--force", "cancel at once: the run and its running node runs become canceled")
     .option("--json", "machine-readable output")
-    .action((id: string, opts: { force?: boolean; json?: boolean }) => runsCancelCommand(global(), id, opts));
+    .action(async (id: string, opts: { force?: boolean; json?: boolean }) => (await commands.runs()).runsCancelCommand(global(), id, opts));
 }
 
 /** `ark bundle`: executor bundles (and images) per plugin set. */
@@ -97,7 +108,7 @@ function addBundleCommand(program: Command, setExit: (code: ExitCode) => void): 
     .option("--force", "with --push, overwrite a tag that already exists in the registry")
     .addOption(new Option("--registry-scheme <scheme>", "how to ask the registry whether a tag exists").choices(["http", "https"]))
     .option("--json", "machine-readable output (progress goes to stderr)")
-    .action(async (opts: BundleOptions) => setExit(await bundleCommand(opts)));
+    .action(async (opts: BundleOptions) => setExit(await (await commands.bundle()).bundleCommand(opts)));
 }
 
 /** Repeatable `--flowchart-id N`. */
@@ -117,28 +128,28 @@ function addMigrationCommands(program: Command, global: () => GlobalOptions, set
     .option("--wait-timeout <seconds>", "give up waiting for runs after this long (default 600)", seconds)
     .option("--print-schema", "print the report's JSON Schema and exit")
     .option("--json", "print the report as JSON")
-    .action(async (opts: MigrateOptions) => setExit(await migrateCommand(global(), opts)));
+    .action(async (opts: MigrateOptions) => setExit(await (await commands.migrate()).migrateCommand(global(), opts)));
   migrate.command("rollback").description("restore the pre-snapshot recorded by the last apply, verified by hash")
     .option("--flowchart-id <id>", "only this flowchart (repeatable; default: every applied flowchart)", collectIds)
     .option("--force", "restore even if the flowchart changed since the apply")
     .option("--export-json <file>", "write the rollback report to FILE")
     .option("--json", "machine-readable output")
     // `--json`, `--flowchart-id` and `--export-json` also exist on `migrate`, which parses them first: merge both levels.
-    .action(async (_opts: unknown, cmd: Command) => setExit(await migrateRollbackCommand(global(), cmd.optsWithGlobals())));
+    .action(async (_opts: unknown, cmd: Command) => setExit(await (await commands.migrate()).migrateRollbackCommand(global(), cmd.optsWithGlobals())));
 
   const cutover = program.command("cutover").description("the agent runtime cutover gate (agent_runtime_cutover_enabled)");
   cutover.command("status").description("show the gate and its last change").option("--json", "machine-readable output")
-    .action((opts: { json?: boolean }) => cutoverStatusCommand(global(), opts));
+    .action(async (opts: { json?: boolean }) => (await commands.cutover()).cutoverStatusCommand(global(), opts));
   cutover.command("enable").description("run the preflight, then enable the gate (refused when a check fails)")
     .option("--force", "enable even when preflight checks fail (recorded in the settings version's note)")
     .option("--actor <name>", "who is making the change (recorded)")
     .option("--json", "machine-readable output")
-    .action((opts: { force?: boolean; actor?: string; json?: boolean }) => cutoverEnableCommand(global(), opts));
+    .action(async (opts: { force?: boolean; actor?: string; json?: boolean }) => (await commands.cutover()).cutoverEnableCommand(global(), opts));
   cutover.command("disable").description("disable the gate (the rollback; always works while the database is reachable)")
     .option("--actor <name>", "who is making the change (recorded)")
     .option("--reason <text>", "why (recorded in the settings version's note)")
     .option("--json", "machine-readable output")
-    .action((opts: { actor?: string; reason?: string; json?: boolean }) => cutoverDisableCommand(global(), opts));
+    .action(async (opts: { actor?: string; reason?: string; json?: boolean }) => (await commands.cutover()).cutoverDisableCommand(global(), opts));
 }
 
 /** `ark plugin new tool-domain NAME`. */
@@ -148,7 +159,7 @@ function addPluginAuthoringCommands(program: Command): void {
     .description("a tool-domain plugin: domain with schemas and a handler, node type, tests, conformance suite, README")
     .option("--dir <dir>", "where the plugin folder goes (default plugins/)")
     .option("--json", "machine-readable output")
-    .action((name: string, opts: { dir?: string; json?: boolean }) => void pluginNewToolDomain(name, opts));
+    .action(async (name: string, opts: { dir?: string; json?: boolean }) => void (await commands.pluginNew()).pluginNewToolDomain(name, opts));
 }
 
 /** Builds the `ark` command tree. `setExit` records the exit code for commands that report rather than throw. */
@@ -162,38 +173,38 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
     .exitOverride(usageExit);
   const global = (): GlobalOptions => program.opts<GlobalOptions>();
 
-  program.command("start").description("boot the kernel and serve until Ctrl-C / SIGTERM").action(() => startCommand(global()));
+  program.command("start").description("boot the kernel and serve until Ctrl-C / SIGTERM").action(async () => (await commands.start()).startCommand(global()));
 
   const config = program.command("config").description("check, print and describe the configuration");
   config
     .command("validate")
     .description("check the config and the plugin set; list every problem with file:line:col (exit 1 when invalid)")
     .option("--json", "machine-readable output")
-    .action(async (opts: { json?: boolean }) => setExit(await configValidateCommand(global(), opts)));
-  config.command("schema").description("print the stitched JSON Schema (for editor completion)").action(() => configSchemaCommand(global()));
+    .action(async (opts: { json?: boolean }) => setExit(await (await commands.config()).configValidateCommand(global(), opts)));
+  config.command("schema").description("print the stitched JSON Schema (for editor completion)").action(async () => (await commands.config()).configSchemaCommand(global()));
   config
     .command("print")
     .description("print the resolved config (defaults applied, secrets redacted)")
     .option("--json", "print JSON instead of YAML")
-    .action((opts: { json?: boolean }) => configPrintCommand(global(), opts));
+    .action(async (opts: { json?: boolean }) => (await commands.config()).configPrintCommand(global(), opts));
 
   program
     .command("plugins")
     .description("list plugins in boot order with version, status and contributions")
     .option("--json", "machine-readable output")
-    .action((opts: { json?: boolean }) => pluginsCommand(global(), opts));
+    .action(async (opts: { json?: boolean }) => (await commands.plugins()).pluginsCommand(global(), opts));
 
   program
     .command("doctor")
     .description("boot the kernel, print the startup report and run preflight checks (exit 1 when any check fails)")
     .option("--json", "machine-readable output")
-    .action(async (opts: { json?: boolean }) => setExit(await doctorCommand(global(), opts)));
+    .action(async (opts: { json?: boolean }) => setExit(await (await commands.doctor()).doctorCommand(global(), opts)));
 
   const db = program.command("db").description("database schema migrations");
   db.command("migrate").description("apply pending schema migrations (core and plugins)").option("--json", "machine-readable output")
-    .action((opts: { json?: boolean }) => dbMigrateCommand(global(), opts));
+    .action(async (opts: { json?: boolean }) => (await commands.db()).dbMigrateCommand(global(), opts));
   db.command("status").description("list schema migrations and whether each is applied").option("--json", "machine-readable output")
-    .action(async (opts: { json?: boolean }) => setExit(await dbStatusCommand(global(), opts)));
+    .action(async (opts: { json?: boolean }) => setExit(await (await commands.db()).dbStatusCommand(global(), opts)));
 
   addFlowCommands(program, global, setExit);
   addBundleCommand(program, setExit);

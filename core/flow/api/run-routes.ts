@@ -6,16 +6,12 @@ import type { ApiRequest, ApiRoute } from "../../api/index.js";
 import { apiReply } from "../../api/index.js";
 import { ArkError, isArkError } from "../../errors/index.js";
 import type { FlowEngine } from "../engine/flow-engine.js";
-import type { NodeRunStatus, RunStatus } from "../engine/engine-types.js";
+import { NODE_RUN_STATUSES, RUN_STATUSES } from "../engine/engine-types.js";
 import { TRACE_SURFACES } from "../engine/run-trace.js";
 import { nodeRunView, runView, schemas, statusView } from "./flow-views.js";
 import { BOOLEAN_WORDS, booleanWord, csv, csvOf, guarded, idParamsSchema, optionalId, optionalObjectBody, pageBody, pageSchema, pagingProperties, pathId, snakeKeys, type IdParams } from "./route-support.js";
 
 const TAGS = ["runs"];
-/** Run statuses a filter may name (§3.2). */
-export const RUN_STATUSES: readonly RunStatus[] = ["queued", "running", "pausing", "paused", "stopping", "completed", "failed", "stopped", "canceled"];
-/** Node-run statuses a trace filter may name. */
-export const NODE_RUN_STATUSES: readonly NodeRunStatus[] = ["queued", "running", "succeeded", "failed", "canceled", "skipped"];
 
 interface RunListQuery {
   flowchart_id?: string;

@@ -17,6 +17,12 @@ export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ["queued", "running", "
 /** Statuses a run never leaves. */
 export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ["completed", "failed", "stopped", "canceled"];
 
+/** Every run status, in lifecycle order (what a status filter may name, §3.2). */
+export const RUN_STATUSES: readonly RunStatus[] = [...ACTIVE_RUN_STATUSES, ...TERMINAL_RUN_STATUSES];
+
+/** Every node-run status (what a trace filter may name). */
+export const NODE_RUN_STATUSES: readonly NodeRunStatus[] = ["queued", "running", "succeeded", "failed", "canceled", "skipped"];
+
 /** SQL list of the active statuses. */
 export const ACTIVE_STATUS_SQL = "('queued', 'running', 'pausing', 'paused', 'stopping')";
 
