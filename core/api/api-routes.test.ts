@@ -166,6 +166,33 @@ describe("a plugin's own routes", () => {
     expect(res.json.error.message).toContain("params.id must be >= 1");
   });
 
+  it("refuses numbers no handler can use: beyond the safe integer range, or coerced to Infinity", async () => {
+    const big = await http(url("/api/demo/items/99999999999999999999?dry=false"), { method: "POST", body: { name: "w", count: 1e20 } });
+    expect(big.status).toBe(400);
+    expect(big.json.error.details.issues).toEqual(expect.arrayContaining([
+      expect.objectContaining({ path: "params.id", message: "must be <= 9007199254740991" }),
+      expect.objectContaining({ path: "body.count", message: "must be <= 9007199254740991" }),
+    ]));
+    const infinite = await http(url("/api/demo/items/1e400"), { method: "POST", body: { name: "w" } });
+    expect(infinite.status).toBe(400);
+    expect(infinite.json.error.details.issues).toEqual([expect.objectContaining({ path: "params.id", message: "must be a finite number" })]);
+    const largest = await http(url(`/api/demo/items/${Number.MAX_SAFE_INTEGER}`), { method: "POST", body: { name: "w", count: -Number.MAX_SAFE_INTEGER } });
+    expect([largest.status, largest.json.id]).toEqual([201, Number.MAX_SAFE_INTEGER]);
+  });
+
+  it("refuses a NUL character anywhere in the query or the body, on routes with and without schemas", async () => {
+    const body = await http(url("/api/demo/items/1"), { method: "POST", body: { name: "a\u0000b", tags: ["ok", "\u0000"] } });
+    expect(body.status).toBe(400);
+    expect(body.json.error.details.issues).toEqual([
+      expect.objectContaining({ path: "body.name", message: "must not contain a NUL character (U+0000)", keyword: "nul" }),
+      expect.objectContaining({ path: "body.tags[1]", keyword: "nul" }),
+    ]);
+    const unvalidated = await http(url("/api/demo/small"), { method: "POST", body: { ["k\u0000"]: "v" } });
+    expect([unvalidated.status, unvalidated.json.error.details.issues[0].path]).toEqual([400, 'body["k\\u0000"]']);
+    const query = await http(url("/api/demo/items/3?note=%00"), { method: "DELETE" });
+    expect([query.status, query.json.error.details.issues[0].path]).toEqual([400, "querystring.note"]);
+  });
+
   it("refuses a body that is not JSON, not an object, too large or of another media type", async () => {
     const post = (body: string, type = "application/json") => http(url("/api/demo/items/1"), { method: "POST", body, headers: { "content-type": type } });
     const broken = await post("{not json");

@@ -1,6 +1,8 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
+import { withSafeIntegerBounds } from "../contracts/safe-integer-bounds.js";
 import { errorMessage } from "../errors/index.js";
+import { nulCharacterPaths } from "../store/nul-characters.js";
 import type { RouteSchemas } from "./api-server-port.js";
 
 /** The request parts a route can validate, in the order problems are listed. */
@@ -34,6 +36,8 @@ function newAjv(coerce: boolean): Ajv {
     strictRequired: false,
     allowUnionTypes: true,
     addUsedSchema: false,
+    // Infinity and NaN are no integer or number a handler can use (see nonFiniteIssues for coerced ones).
+    strictNumbers: true,
   });
   addFormats.default(ajv);
   ajv.addVocabulary(DOC_KEYWORDS);
@@ -55,7 +59,7 @@ export class RouteSchemaCompiler {
       const schema = schemas[part];
       if (schema === undefined) continue;
       try {
-        validators[part] = (part === "body" ? this.exact : this.coercing).compile(schema as object | boolean);
+        validators[part] = (part === "body" ? this.exact : this.coercing).compile(withSafeIntegerBounds(schema) as object | boolean);
       } catch (err) {
         throw new Error(`schema.${part} does not compile: ${errorMessage(err)}`);
       }
@@ -71,14 +75,37 @@ export interface RequestParts {
   body: unknown;
 }
 
-/** Validates every part of a request and returns every problem (empty when valid). */
+/**
+ * Validates every part of a request and returns every problem (empty when valid). Query and body values with a NUL
+ * character are refused on every route, schema or not: no handler can store them (see store/nul-characters).
+ */
 export function validateRequest(validators: RouteValidators, request: RequestParts): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   for (const part of REQUEST_PARTS) {
     const validate = validators[part];
-    if (!validate) continue;
     const data = part === "params" ? request.params : part === "querystring" ? request.query : request.body;
-    if (!validate(data)) issues.push(...(validate.errors ?? []).map((e) => issueOf(part, e)));
+    if (validate && !validate(data)) issues.push(...(validate.errors ?? []).map((e) => issueOf(part, e)));
+    if (validate && part !== "body") issues.push(...nonFiniteIssues(part, data));
+    if (part === "params") continue;
+    for (const pointer of nulCharacterPaths(data)) {
+      issues.push({ path: `${part}${pathFromPointer(pointer)}`, message: "must not contain a NUL character (U+0000)", keyword: "nul" });
+    }
+  }
+  return issues;
+}
+
+/**
+ * ajv coerces a text such as `1e400` to Infinity and then skips its number keywords (they test only finite numbers),
+ * so a coerced value that is not finite is refused here. Params and query strings are flat: values or arrays of them.
+ */
+function nonFiniteIssues(part: RequestPart, data: unknown): ValidationIssue[] {
+  if (data === null || typeof data !== "object") return [];
+  const issues: ValidationIssue[] = [];
+  for (const [key, value] of Object.entries(data as Record<string, unknown>)) {
+    const values = Array.isArray(value) ? value : [value];
+    if (values.some((v) => typeof v === "number" && !Number.isFinite(v))) {
+      issues.push({ path: childPath(part, key), message: "must be a finite number", keyword: "type" });
+    }
   }
   return issues;
 }

@@ -4,10 +4,11 @@ import { ArkError, errorMessage } from "../errors/index.js";
 import { toIssue } from "./contract-issue.js";
 import type { ContractIssue, ContractRegistry } from "./contract-registry-port.js";
 import type { JSONSchema } from "./json-schema.js";
+import { withSafeIntegerBounds } from "./safe-integer-bounds.js";
 
 /** Creates the contract registry: one ajv instance, schemas keyed by `$id`, each compiled once on first use. */
 export function createContractRegistry(): ContractRegistry {
-  const ajv = new Ajv({ allErrors: true, strict: false });
+  const ajv = new Ajv({ allErrors: true, strict: false, strictNumbers: true });
   addFormats.default(ajv);
   // The registered documents, kept as canonical JSON so a repeated registration can be compared cheaply.
   const documents = new Map<string, { schema: JSONSchema; canonical: string }>();
@@ -56,7 +57,7 @@ export function createContractRegistry(): ContractRegistry {
         );
       }
       try {
-        ajv.addSchema(schema as object);
+        ajv.addSchema(withSafeIntegerBounds(schema) as object);
       } catch (err) {
         throw new ArkError("ARK_CONTRACT_SCHEMA_INVALID", `Contract schema "${id}" is not a valid JSON Schema: ${errorMessage(err)}`, {
           details: { schemaId: id },

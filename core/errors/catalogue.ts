@@ -40,6 +40,7 @@ export const errorCatalogue = {
   ARK_EVENT_NOT_IN_TRANSACTION: { status: 500, hint: "Emit events inside bus.transaction(async (tx, emit) => ...), with its `emit` or `bus.emit(tx, ...)` on its own `tx`, before the callback returns." },
   // store
   ARK_STORE_UNREACHABLE: { status: 503, hint: "Check that the database server is running and reachable, and that store.url / ARK_DATABASE_URL is right." },
+  ARK_STORE_VALUE_INVALID: { status: 400, hint: "A value does not fit its database column (a number out of range, a NUL character, a malformed date); find it in what was sent, fix it and send it again." },
   ARK_STORE_QUERY_FAILED: { status: 500, hint: "See the cause; the statement was rolled back." },
   ARK_STORE_CLOSED: { status: 500, hint: "The store was closed; this happens after the kernel stopped." },
   ARK_STORE_TRANSACTION_FINISHED: { status: 500, hint: "A transaction object was used after its transaction() callback returned; run the query inside the callback or on the store." },

@@ -70,6 +70,22 @@ describe("dispatch router", () => {
     expect((await run("missing")).error?.code).toBe("unsupported_node_type");
   });
 
+  it("replaces NUL characters in a result (a model's text, a process's output) and counts them in the run metadata", async () => {
+    const types: NodeTypeContribution[] = [
+      { type: "chatty", execute: async () => successResult({ node_type: "chatty", text: "a\u0000b", parts: ["\u0000"] }, {}) },
+      { type: "crasher", execute: async () => failedResult("execution_error", "stderr: \u0000\u0000") },
+    ];
+    const { router } = routerWith([...types, echo]);
+    const chatty = await router.execute(execution("chatty"), new AbortController().signal);
+    expect(chatty.result.output_state).toEqual({ node_type: "chatty", text: "a\uFFFDb", parts: ["\uFFFD"] });
+    expect(chatty.runMetadata).toMatchObject({ nul_characters_replaced: 2, dispatch_status: "dispatch_confirmed" });
+    const crasher = await router.execute(execution("crasher"), new AbortController().signal);
+    expect([crasher.result.error?.message, crasher.runMetadata.nul_characters_replaced]).toEqual(["stderr: \uFFFD\uFFFD", 2]);
+    const clean = await router.execute(execution("echo"), new AbortController().signal);
+    expect(clean.result.status).toBe("success");
+    expect(clean.runMetadata).not.toHaveProperty("nul_characters_replaced");
+  });
+
   it("an abort answers cancelled at once, even from a node type that ignores its signal", async () => {
     const stuck: NodeTypeContribution = { type: "stuck", execute: () => new Promise(() => undefined) };
     const { router } = routerWith([stuck]);

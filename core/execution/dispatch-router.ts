@@ -12,6 +12,7 @@ import type { ContractRegistry } from "../contracts/contract-registry-port.js";
 import { contractIds, registerCoreContracts } from "../contracts/schemas/index.js";
 import { ArkError, errorMessage } from "../errors/index.js";
 import type { DispatcherContribution, ExecutionRequest, ExecutionResult } from "../plugin-api/contributions.js";
+import { replaceNulCharacters } from "../store/nul-characters.js";
 import { failedResult } from "./execution-results.js";
 import { buildExecutorPayload, executorClassFor } from "./executor-payload.js";
 import { INLINE_DISPATCHER_ID } from "./inline-dispatcher.js";
@@ -161,8 +162,10 @@ export class DispatchRouter {
     }
     // State updates land before the caller writes the final metadata over them.
     await Promise.all(updates);
-    const result = this.checkedResult(execution.node.type, raw);
-    return { result, runMetadata: finalRunMetadata(request, facts, result) };
+    // An executor's text may hold NUL characters (a model's answer, a process's output) that no column can store.
+    const { value: result, replaced } = replaceNulCharacters(this.checkedResult(execution.node.type, raw));
+    const runMetadata = finalRunMetadata(request, facts, result);
+    return { result, runMetadata: replaced === 0 ? runMetadata : { ...runMetadata, nul_characters_replaced: replaced } };
   }
 
   private async recordPending(nodeRunId: string, metadata: Record<string, unknown>): Promise<void> {

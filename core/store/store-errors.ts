@@ -64,7 +64,22 @@ export function sqlExcerpt(sql: string): string {
 /** SQLSTATE of running a prepared statement the server does not know (DEALLOCATE or DISCARD ALL ran on that connection). */
 export const UNDEFINED_PREPARED_STATEMENT = "26000";
 
-/** Maps a failed statement to ARK_STORE_TIMEOUT or ARK_STORE_QUERY_FAILED (SQLSTATE in details, cause kept). */
+/**
+ * Data exceptions (SQLSTATE class 22) a value itself causes, with what is wrong with it: the statement is sound, the
+ * value does not fit the column. They come from input no validation caught, so they are the caller's to fix.
+ */
+const VALUE_SQLSTATES: Readonly<Record<string, string>> = {
+  "22001": "a text is longer than its column allows",
+  "22003": "a number is out of range for its column",
+  "22007": "a date or time is not in a valid format",
+  "22008": "a date or time is out of range",
+  "22021": "a text contains a NUL character (U+0000), which PostgreSQL cannot store",
+  "22P05": "a JSON value contains a NUL character (\\u0000), which PostgreSQL cannot store",
+  "2201W": "a LIMIT must not be negative",
+  "2201X": "an OFFSET must not be negative",
+};
+
+/** Maps a failed statement to ARK_STORE_TIMEOUT, ARK_STORE_VALUE_INVALID or ARK_STORE_QUERY_FAILED (SQLSTATE in details, cause kept). */
 export function queryError(err: unknown, sql: string, statementTimeoutMs?: number): ArkError {
   if (err instanceof ArkError) return err;
   const sqlstate = errorCode(err);
@@ -78,6 +93,13 @@ export function queryError(err: unknown, sql: string, statementTimeoutMs?: numbe
     );
   }
   const pgFields = err as { detail?: string; hint?: string; constraint?: string; table?: string; column?: string };
+  const valueProblem = sqlstate ? VALUE_SQLSTATES[sqlstate] : undefined;
+  if (valueProblem) {
+    return new ArkError("ARK_STORE_VALUE_INVALID", `A value cannot be stored: ${valueProblem} (${sqlstate}: ${message}).`, {
+      details: { sqlstate, sql: excerpt, ...(pgFields.column ? { column: pgFields.column } : {}) },
+      cause: err,
+    });
+  }
   return new ArkError("ARK_STORE_QUERY_FAILED", `Query failed (${sqlstate ?? "no SQLSTATE"}): ${message} — in: ${excerpt}`, {
     details: {
       sqlstate,

@@ -143,6 +143,31 @@ describeStore("store port", (getStore, driver) => {
     expect(duplicate.message).not.toContain("'dup'");
   });
 
+  it("maps a value the column cannot hold to ARK_STORE_VALUE_INVALID (400), saying what is wrong, on both drivers", async () => {
+    const store = getStore();
+    await createItems(store);
+    await store.query("CREATE TABLE sized (id bigint, code varchar(3), at timestamptz)");
+    // Thunks: each statement runs only when its turn comes (a pending rejection would be unhandled meanwhile).
+    const cases: [() => Promise<unknown>, string, string][] = [
+      [() => store.query("INSERT INTO items (name) VALUES ($1)", ["a\u0000b"]), "22021", "NUL character"],
+      [() => store.query("INSERT INTO items (name, doc) VALUES ($1, $2::jsonb)", ["j", JSON.stringify({ out: "a\u0000b" })]), "22P05", "NUL character"],
+      [() => store.query("INSERT INTO sized (id) VALUES ($1)", ["100000000000000000000"]), "22003", "out of range"],
+      [() => store.query("INSERT INTO sized (code) VALUES ($1)", ["toolong"]), "22001", "longer than its column"],
+      [() => store.query("INSERT INTO sized (at) VALUES ($1)", ["not a date"]), "22007", "date or time"],
+      [() => store.query("SELECT * FROM items OFFSET $1", [-1]), "2201X", "OFFSET"],
+    ];
+    for (const [query, sqlstate, says] of cases) {
+      const err = await caughtArkError(query());
+      expect(err.code, sqlstate).toBe("ARK_STORE_VALUE_INVALID");
+      expect(err.status).toBe(400);
+      expect(err.details.sqlstate).toBe(sqlstate);
+      expect(err.message).toContain(says);
+    }
+    // Nothing was written, and the store still answers.
+    expect(await names(store)).toEqual([]);
+    expect((await store.query("SELECT count(*)::int AS n FROM sized")).rows).toEqual([{ n: 0 }]);
+  });
+
   it("commits a transaction, and rolls it back (rethrowing the same error) when the callback throws", async () => {
     const store = getStore();
     await createItems(store);

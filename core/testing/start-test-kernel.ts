@@ -23,6 +23,8 @@ export interface TestKernelOptions {
   readonly overrides?: readonly ServiceOverride[];
   /** Replace the built-in modules (default: the real ones). */
   readonly builtins?: readonly PluginDefinition[];
+  /** Lazy built-in modules to boot although no plugin requires them (`ark start` demands its routes, say). */
+  readonly demand?: readonly string[];
   readonly logger?: Logger;
 }
 
@@ -57,6 +59,7 @@ export async function startTestKernel(options: TestKernelOptions): Promise<TestK
     source: configSourceFromObject(testKernelConfig(options), "test-kernel"),
     inline: options.plugins as PluginDefinition[],
     ...(options.builtins ? { builtins: options.builtins } : {}),
+    ...(options.demand ? { demand: options.demand } : {}),
     ...(options.overrides ? { overrides: options.overrides } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
   });

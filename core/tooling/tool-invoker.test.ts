@@ -79,6 +79,7 @@ describe("tool invoker", () => {
         warns: op("warns", {
           handler: async () => ({ echo: "x", execution_status: "success_with_warning", warnings: [{ code: "echo.partial", message: "Half." }, { code: "echo.partial", message: "Half." }] }),
         }),
+        binary: op("binary", { handler: async (input: { text: string }) => ({ echo: `${input.text}\u0000bytes\u0000` }) }),
         cancellable: op("cancellable", { handler: (_input, ctx: ToolCallContext) => new Promise((_, reject) => ctx.signal.addEventListener("abort", () => reject(new Error("aborted")))) }),
         asks: op("asks", { handler: async (input: { text: string }, ctx) => ({ echo: ctx.llm ? (await ctx.llm({ messages: [{ role: "user", content: input.text }], provider: "vllm_local" })).text : "no llm" }) }),
       },
@@ -121,6 +122,26 @@ describe("tool invoker", () => {
     expect(calls.say).toBeUndefined();
     // An invalid call claims nothing: the same key still runs once the input is fixed.
     expect((await tools.invoke({ domain: "echo", operation: "say", input: { text: "ok" }, idempotencyKey: "k" })).status).toBe("success");
+  });
+
+  it("refuses an input holding a NUL character with its path, since nothing could store it", async () => {
+    const result = await invoker().invoke({ domain: "echo", operation: "say", input: { text: "a\u0000b" }, idempotencyKey: "nul" });
+    expect(result).toMatchObject({ status: "failed", error: { code: "ARK_TOOL_INPUT_INVALID", details: { issues: [{ instancePath: "/text", keyword: "nul" }] } } });
+    expect(result.error?.message).toContain("/text must not contain a NUL character");
+    expect(calls.say).toBeUndefined();
+  });
+
+  it("replaces NUL characters in an output with U+FFFD, warns, and replays the stored result", async () => {
+    const tools = invoker();
+    const call = { domain: "echo", operation: "binary", input: { text: "raw" }, idempotencyKey: "bin-1" };
+    const first = await tools.invoke(call);
+    expect(first).toMatchObject({ status: "success_with_warning", output: { echo: "raw\uFFFDbytes\uFFFD" }, replayed: false });
+    expect(first.warnings).toEqual([expect.objectContaining({ code: "output_nul_replaced", details: { replaced: 2 } })]);
+    expect(first.trace).toMatchObject({ execution_status: "success_with_warning" });
+    // The result reached the ledger (a NUL would have made that write fail): the repeat is its replay.
+    const again = await tools.invoke(call);
+    expect(again).toMatchObject({ status: "success_with_warning", output: { echo: "raw\uFFFDbytes\uFFFD" }, replayed: true });
+    expect(calls.binary).toBe(1);
   });
 
   it("replays a repeated key with the first result and never runs the handler twice", async () => {

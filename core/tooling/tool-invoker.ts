@@ -6,8 +6,9 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { ArkError, errorMessage, isArkError } from "../errors/index.js";
-import type { ContractRegistry } from "../contracts/contract-registry-port.js";
+import type { ContractIssue, ContractRegistry } from "../contracts/contract-registry-port.js";
 import type { ToolCallContext, ToolDescriptor, ToolInvocationResult } from "../plugin-api/contributions.js";
+import { nulCharacterPaths, replaceNulCharacters } from "../store/nul-characters.js";
 import { MAX_ATTEMPTS, runAttempts, type AttemptOutcome } from "./attempt-runner.js";
 import { IdempotencyGate, ledgerSlotOf, type LedgerSlot, type OwnedClaim } from "./idempotency-gate.js";
 import type { IdempotencyLedger } from "./idempotency-port.js";
@@ -52,6 +53,20 @@ function text(value: unknown): string | undefined {
 function clampInt(value: unknown, min: number, max: number, fallback: number): number {
   const n = typeof value === "number" && Number.isFinite(value) ? Math.trunc(value) : fallback;
   return Math.min(Math.max(n, min), max);
+}
+
+/** NUL characters in an input, as issues: the input could not be stored (ledger, trace, the domain's own tables). */
+function nulIssues(input: unknown): ContractIssue[] {
+  return nulCharacterPaths(input).map((instancePath) => ({ instancePath, message: "must not contain a NUL character (U+0000)", keyword: "nul", params: {} }));
+}
+
+/** Said when an output's NUL characters were replaced so that it can be stored and replayed. */
+function nulReplacedWarning(replaced: number): ToolWarning {
+  return {
+    code: "output_nul_replaced",
+    message: `The output held ${replaced} NUL character(s) (U+0000), which cannot be stored; each was replaced by U+FFFD.`,
+    details: { replaced },
+  };
 }
 
 /** The invocation envelope over the registered tool domains. */
@@ -103,7 +118,7 @@ export class ToolInvoker {
   /** Resolves the operation, validates the input and computes the ledger slot; throws ArkErrors for refusals. */
   private prepare(call: ToolCall): CallState {
     const resolved = this.catalog.resolve(call.domain, call.operation);
-    const issues = this.catalog.issues(resolved.inputId, call.input);
+    const issues = [...this.catalog.issues(resolved.inputId, call.input), ...nulIssues(call.input)];
     if (issues.length > 0) {
       throw new ArkError("ARK_TOOL_INPUT_INVALID", `Input of ${resolved.domain.id}.${resolved.name} is invalid: ${issues[0]!.instancePath || "(root)"} ${issues[0]!.message}.`, {
         details: { domain: resolved.domain.id, operation: resolved.name, issues },
@@ -187,11 +202,13 @@ export class ToolInvoker {
     return this.succeeded(state, fallback.output, outcome.calls, true, [warning], started);
   }
 
-  private succeeded(state: CallState, output: unknown, calls: CallTrace[], fallbackUsed: boolean, warnings: ToolWarning[], started: number): ToolInvocationResult {
+  private succeeded(state: CallState, rawOutput: unknown, calls: CallTrace[], fallbackUsed: boolean, ownWarnings: ToolWarning[], started: number): ToolInvocationResult {
+    const { value: output, replaced } = replaceNulCharacters(rawOutput);
+    const warnings = replaced === 0 ? ownWarnings : [...ownWarnings, nulReplacedWarning(replaced)];
     const own = output !== null && typeof output === "object" ? (output as Record<string, unknown>) : {};
     const ownWarned = own.execution_status === "success_with_warning" || own.fallback_used === true;
     const all = uniqueWarnings([...warnings, ...(ownWarned && Array.isArray(own.warnings) ? own.warnings : [])]);
-    const status = fallbackUsed || ownWarned ? "success_with_warning" : "success";
+    const status = fallbackUsed || ownWarned || replaced > 0 ? "success_with_warning" : "success";
     const trace = this.trace(state, status, fallbackUsed || own.fallback_used === true, all, calls, started);
     return { status, output, warnings: all, error: null, trace, replayed: false };
   }

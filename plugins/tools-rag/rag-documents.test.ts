@@ -37,6 +37,18 @@ describe("walkSource", () => {
     expect(JSON.stringify(files)).not.toContain("top secret");
   });
 
+  it("skips a file whose NUL byte comes after the first 2 KiB as binary too (PostgreSQL cannot store it)", async () => {
+    const late = await mkdtemp(path.join(tmpdir(), "rag-late-nul-"));
+    try {
+      await writeTree(late, { "notes.md": `${"# Notes\n".repeat(400)}tail\u0000end`, "clean.md": "# Clean" });
+      const { files, skipped } = await walkSource(late, { maxFileBytes: 100_000 });
+      expect(files.map((f) => f.path)).toEqual(["clean.md"]);
+      expect(skipped).toEqual([{ path: "notes.md", reason: "binary" }]);
+    } finally {
+      await rm(late, { recursive: true, force: true });
+    }
+  });
+
   it("include globs act as a whitelist", async () => {
     const { files } = await walkSource(root, { maxFileBytes: 1_000_000, include: ["**/*.ts"] });
     expect(files.map((f) => f.path)).toEqual(["src/a.ts"]);

@@ -1,6 +1,7 @@
 /**
  * Which files a RAG index reads and how each is cut into chunks (reference tools-and-migration §4.3): a sorted walk
- * that skips build/VCS folders, media and archives, binaries (a NUL byte in the first 2 KiB), files over the size
+ * that skips build/VCS folders, media and archives, binaries (a NUL byte anywhere: the reference looks at the first
+ * 2 KiB only, but PostgreSQL cannot store a later NUL either, so such a file failed the whole index), files over the size
  * cap and symlinks (never followed, so an index cannot read outside its source folder); then a chunker per file type
  * that keeps line numbers, so every retrieved chunk can be cited as `path:start-end`.
  */
@@ -96,7 +97,7 @@ async function readSourceFile(full: string, rel: string, maxFileBytes: number): 
   if (!docType) return { path: rel, reason: "no_chunker" };
   if ((await lstat(full)).size > maxFileBytes) return { path: rel, reason: "too_large" };
   const bytes = await readFile(full);
-  if (bytes.subarray(0, 2048).includes(0)) return { path: rel, reason: "binary" };
+  if (bytes.includes(0)) return { path: rel, reason: "binary" };
   return { path: rel, docType, fingerprint: fingerprintOf(bytes), text: bytes.toString("utf8") };
 }
 

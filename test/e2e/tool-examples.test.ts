@@ -8,56 +8,20 @@ import { execFileSync } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parse } from "yaml";
 import { importFlowText, nodeTypeRegistryOf } from "../../core/flow/api/flow-file-import.js";
-import { coreServices, definePlugin, type PluginDefinition } from "../../core/plugin-api/index.js";
-import { startTestKernel, type TestKernel } from "../../core/testing/index.js";
-
-const repo = path.resolve(import.meta.dirname, "../..");
-const WORKSPACE_PLUGINS = ["tools-workspace", "tools-git", "tools-command"];
-
-interface PluginEntry {
-  readonly from: string;
-  readonly enabled?: boolean;
-  readonly config?: Record<string, unknown>;
-}
-
-/** The enabled `plugins:` entries of runtime.config.yaml, loaded as definitions, with their `config:` sections. */
-async function configuredPlugins(): Promise<{ definition: PluginDefinition; config: Record<string, unknown> }[]> {
-  const config = parse(await readFile(path.join(repo, "runtime.config.yaml"), "utf8")) as { plugins: PluginEntry[] };
-  const entries = config.plugins.filter((p) => p.enabled !== false);
-  const modules = await Promise.all(entries.map((p) => import(pathToFileURL(path.join(repo, p.from, "index.ts")).href)));
-  return modules.map((m, i) => ({ definition: m.default as PluginDefinition, config: entries[i]!.config ?? {} }));
-}
-
-/** A plugin's config as the kernel would read it from the repository's config file, with the workspace root moved. */
-function pluginConfigOf(id: string, config: Record<string, unknown>, root: string): Record<string, unknown> {
-  if (WORKSPACE_PLUGINS.includes(id)) return { ...config, root };
-  if (id !== "tools-rag") return config;
-  const collections = (config.collections ?? {}) as Record<string, { path: string }>;
-  const resolved = Object.entries(collections).map(([name, c]) => [name, { ...c, path: path.resolve(repo, c.path) }]);
-  return { ...config, workspaceRoot: root, collections: Object.fromEntries(resolved) };
-}
-
-// Pulls the flow engine into the kernel, as `ark run` demands it.
-const flowUser = definePlugin({ id: "test-flow-user", version: "1.0.0", kernel: "^1.0.0", requires: ["flow"] });
+import { coreServices, type PluginDefinition } from "../../core/plugin-api/index.js";
+import type { TestKernel } from "../../core/testing/index.js";
+import { repo, startConfiguredKernel } from "./support/configured-kernel.js";
 
 describe("tool example flows on the embedded default", () => {
   let kernel: TestKernel;
   let root: string;
-  let plugins: PluginDefinition[];
+  let plugins: readonly PluginDefinition[];
 
   beforeAll(async () => {
     root = await mkdtemp(path.join(os.tmpdir(), "ark-tool-examples-"));
-    const configured = await configuredPlugins();
-    plugins = configured.map((p) => p.definition);
-    kernel = await startTestKernel({
-      plugins: [...plugins, flowUser],
-      pluginConfig: Object.fromEntries(configured.map((p) => [p.definition.id, pluginConfigOf(p.definition.id, p.config, root)])),
-      config: { api: { port: 0 }, kernel: { pluginTimeoutMs: 120_000 }, flow: { pollIntervalMs: 50, heartbeatMs: 500, leaseSeconds: 10 } },
-    });
+    ({ kernel, plugins } = await startConfiguredKernel(root));
   }, 240_000); // one kernel boot with every configured plugin: slow only on a loaded machine
   afterAll(async () => {
     await kernel?.stop();

@@ -148,9 +148,12 @@ describe("tool safety corpus (through the kernel's tool host, default policies)"
 
   it("caps a 50 MB output with a truncation marker and does not block the writer", async () => {
     const result = await call("command", "run", { command: ["head", "-c", "52428800", "/dev/zero"], max_output_bytes: 4096 });
-    expect(result).toMatchObject({ status: "success", output: { exit_code: 0, stdout_bytes: 52_428_800, stdout_truncated: true } });
+    // /dev/zero writes NUL bytes: the kept 4096 come back as U+FFFD (storable), with a warning saying so.
+    expect(result).toMatchObject({ status: "success_with_warning", output: { exit_code: 0, stdout_bytes: 52_428_800, stdout_truncated: true } });
+    expect(result.warnings).toEqual([expect.objectContaining({ code: "output_nul_replaced", details: { replaced: 4096 } })]);
     const stdout = (result.output as { stdout: string }).stdout;
     expect(stdout).toContain("[ark: output truncated, kept 4096 of 52428800 bytes]");
+    expect(stdout).not.toContain("\u0000");
     expect(stdout.length).toBeLessThan(8192);
   }, 60_000);
 

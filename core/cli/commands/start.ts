@@ -5,11 +5,14 @@ import { handleShutdownSignals } from "../../kernel/signals.js";
 import { kernelOptionsFrom, type GlobalOptions } from "../cli-options.js";
 import { out } from "../output.js";
 
+/** The built-in modules `ark start` boots besides what the configured plugins require: everything it serves. */
+export const SERVED_MODULES = ["store", "events", "api", "flow", "flow-api", "tooling", "tooling-api", "migration", "migration-api"] as const;
+
 /** `ark start`: boot with the config, serve until SIGINT/SIGTERM, stop in reverse order. */
 export async function startCommand(global: GlobalOptions): Promise<void> {
   const options = kernelOptionsFrom(global);
   const logger = options.logger as Logger;
-  const kernel = await createKernel({ ...options, demand: ["store", "events", "api", "flow", "flow-api", "tooling", "tooling-api", "migration", "migration-api"] });
+  const kernel = await createKernel({ ...options, demand: SERVED_MODULES });
   const configured = (kernel.plan.config.kernel as { logLevel?: string } | undefined)?.logLevel;
   if (!global.logLevel && configured) logger.level = configured;
   // The API server holds the event loop open; this keeps `start` alive even if a config boots without it.

@@ -322,7 +322,8 @@ export class FlowWorker {
         return report.chained.length > 0;
       } catch (err) {
         lastError = err;
-        if (this.dead || isArkError(err, "ARK_CONTRACT_VIOLATION")) break;
+        // A value the store refuses fails the same way every time.
+        if (this.dead || isArkError(err, "ARK_CONTRACT_VIOLATION") || isArkError(err, "ARK_STORE_VALUE_INVALID")) break;
         await new Promise((r) => setTimeout(r, 25 * attempt * attempt));
       } finally {
         this.reserved -= granted;

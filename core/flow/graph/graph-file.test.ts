@@ -100,6 +100,27 @@ connectors:
     expect(where("schema_version: 1\nname: n\nnodes: []\n")).toEqual(["flow.yaml:3:1 nodes: must have at least 1 item(s)"]);
   });
 
+  it("refuses a NUL character (YAML's \\0) at its position, in values and in config keys", () => {
+    const text = `schema_version: 2
+name: ok
+nodes:
+  - id: start
+    type: start
+    title: "bad\\0title"
+    config:
+      "k\\0": 1
+  - id: end
+    type: end
+connectors:
+  - source: start
+    target: end
+`;
+    expect(where(text)).toEqual([
+      "flow.yaml:6:5 nodes[0].title: must not contain a NUL character (U+0000)",
+      expect.stringMatching(/^flow\.yaml:\d+:\d+ nodes\[0\]\.config.*: must not contain a NUL character \(U\+0000\)$/),
+    ]);
+  });
+
   it("positions graph errors at the node or connector key that causes them", () => {
     const text = `schema_version: 1
 name: Broken

@@ -10,6 +10,7 @@
  */
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, stringify, type Document } from "yaml";
 import { ArkError } from "../../errors/index.js";
+import { nulCharacterPaths } from "../../store/nul-characters.js";
 import { routesByConditionKey, syncDecisionConnectors } from "./decision-sync.js";
 import { fileConnectorIds, flowIssuePath, type FileContent } from "./flow-file-paths.js";
 import { flowFileSchemaProblems } from "./flow-file-schema.js";
@@ -57,6 +58,14 @@ export interface FlowFileResult {
 type Path = readonly (string | number)[];
 
 /** Parses and validates a flow file's text. `fileName` is used in messages only. */
+/** `/nodes/1/title` → ["nodes", 1, "title"]. */
+function pointerSegments(pointer: string): Path {
+  return pointer.split("/").slice(1).map((raw) => {
+    const segment = raw.replaceAll("~1", "/").replaceAll("~0", "~");
+    return /^\d+$/.test(segment) ? Number(segment) : segment;
+  });
+}
+
 export function parseFlowFile(text: string, fileName: string, options: GraphValidationOptions = {}): FlowFileResult {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
@@ -70,8 +79,10 @@ export function parseFlowFile(text: string, fileName: string, options: GraphVali
   }
   const content: unknown = doc.toJS({ maxAliasCount: 100 });
   const schemaProblems = flowFileSchemaProblems(content);
-  if (schemaProblems.length > 0) {
-    const errors = schemaProblems.map((p) => at(p.path, "schema_violation", p.message));
+  // PostgreSQL cannot store a NUL character (YAML writes one as "\0"): refused here, with its position.
+  const nulErrors = nulCharacterPaths(content).map((pointer) => at(pointerSegments(pointer), "nul_character", "must not contain a NUL character (U+0000)"));
+  if (schemaProblems.length > 0 || nulErrors.length > 0) {
+    const errors = [...schemaProblems.map((p) => at(p.path, "schema_violation", p.message)), ...nulErrors];
     return { ok: false, definition: null, validation: null, errors: sortIssues(errors), warnings: [] };
   }
   const file = content as FileContent;

@@ -1,0 +1,168 @@
+/**
+ * Bad input never crashes: every HTTP route in /api/docs and every tool operation in GET /api/tools of a kernel booted
+ * with runtime.config.yaml's plugins gets malformed ids, out-of-range and non-finite numbers, NUL characters and
+ * wrongly typed fields. Each must answer a 4xx envelope with a code, or a tool failure whose code names the input
+ * problem, never a 5xx, and never a database error (which would mean no validation caught the value first). Output
+ * side: a command that prints a NUL byte runs to the end of its flow, its text kept with U+FFFD in place of the NUL.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { importFlowText, nodeTypeRegistryOf } from "../../core/flow/api/flow-file-import.js";
+import { apiServerRef, coreServices } from "../../core/plugin-api/index.js";
+import type { TestKernel } from "../../core/testing/index.js";
+import { startConfiguredKernel } from "./support/configured-kernel.js";
+
+/** Codes that mean a bad value got past validation into the store or the handler. */
+const UNCAUGHT = ["ARK_STORE_QUERY_FAILED", "ARK_STORE_VALUE_INVALID", "ARK_INTERNAL", "internal_error"];
+const BAD_IDS = ["abc", "-1", "99999999999999999999", "1e400", "%00", "1.5"];
+const BAD_QUERY_VALUES = ["abc", "-5", "1e400", "99999999999999999999", "2147483648", "%00", ""];
+const BAD_VALUES: unknown[] = [null, -1, 1e20, 2147483648, -9007199254740991, "", "a\u0000b", [], {}, true, 1.5];
+
+interface Answer {
+  readonly status: number;
+  readonly json: { ok?: boolean; status?: string; error?: { code?: string } } | undefined;
+  readonly text: string;
+}
+
+interface Operation {
+  readonly parameters?: { name: string; in: string }[];
+  readonly requestBody?: { content?: Record<string, { schema?: JsonSchema }> };
+}
+
+interface JsonSchema {
+  readonly type?: string | string[];
+  readonly properties?: Record<string, JsonSchema>;
+  readonly required?: string[];
+  readonly enum?: unknown[];
+  readonly anyOf?: JsonSchema[];
+  readonly minimum?: number;
+  readonly minItems?: number;
+  readonly items?: JsonSchema;
+}
+
+/** A value of the schema's shape, so that one bad field at a time is what a request gets wrong. */
+function sample(schema: JsonSchema | undefined): unknown {
+  if (!schema) return "x";
+  if (schema.enum) return schema.enum[0];
+  if (schema.anyOf) return sample(schema.anyOf[0]);
+  const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
+  if (type === "integer" || type === "number") return schema.minimum ?? 1;
+  if (type === "boolean") return true;
+  if (type === "array") return schema.minItems ? [sample(schema.items)] : [];
+  if (type === "object" || schema.properties) {
+    return Object.fromEntries(Object.entries(schema.properties ?? {}).map(([key, sub]) => [key, sample(sub)]));
+  }
+  return "x";
+}
+
+describe("bad input on every route and tool of the embedded default", () => {
+  let kernel: TestKernel;
+  let root: string;
+  let base: string;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), "ark-bad-input-"));
+    ({ kernel } = await startConfiguredKernel(root));
+    base = kernel.get(apiServerRef).address()!.url;
+  }, 240_000);
+  afterAll(async () => {
+    await kernel?.stop();
+    if (root) await rm(root, { recursive: true, force: true });
+  }, 60_000);
+
+  async function send(method: string, url: string, body?: unknown, raw?: string): Promise<Answer> {
+    const hasBody = body !== undefined || raw !== undefined;
+    const res = await fetch(base + url, { method, headers: hasBody ? { "content-type": "application/json" } : {}, body: raw ?? (hasBody ? JSON.stringify(body) : undefined) });
+    const text = await res.text();
+    let json: Answer["json"];
+    try {
+      json = JSON.parse(text) as Answer["json"];
+    } catch {
+      json = undefined;
+    }
+    return { status: res.status, json, text };
+  }
+
+  /** Records what is wrong with an answer: a 5xx, a 4xx without the envelope, or a code that means nothing caught the value. */
+  function judge(label: string, answer: Answer): void {
+    const code = answer.json?.error?.code;
+    if (answer.status >= 500) problems.push(`${label} → ${answer.status} ${answer.text.slice(0, 200)}`);
+    else if (answer.status >= 400 && !(answer.json?.ok === false && code)) problems.push(`${label} → ${answer.status} without the error envelope`);
+    else if (code && UNCAUGHT.includes(code)) problems.push(`${label} → ${code}`);
+  }
+
+  it("every route in /api/docs answers bad ids, query values and bodies with a 4xx envelope", async () => {
+    const docs = (await send("GET", "/api/docs")).json as unknown as { paths: Record<string, Record<string, Operation>> };
+    let requests = 0;
+    for (const [template, operations] of Object.entries(docs.paths)) {
+      for (const [lower, operation] of Object.entries(operations)) {
+        const method = lower.toUpperCase();
+        const urls = template.includes("{") ? BAD_IDS.map((id) => template.replace(/\{[^}]+\}/g, id)) : [template];
+        for (const url of urls) {
+          if (method === "GET" || method === "DELETE") {
+            for (const param of (operation.parameters ?? []).filter((p) => p.in === "query")) {
+              for (const value of BAD_QUERY_VALUES) {
+                judge(`${method} ${url}?${param.name}=${value}`, await send(method, `${url}?${param.name}=${value}`));
+                requests++;
+              }
+            }
+            judge(`${method} ${url}`, await send(method, url));
+            requests++;
+            continue;
+          }
+          const schema = operation.requestBody?.content?.["application/json"]?.schema;
+          const good = (sample(schema) ?? {}) as Record<string, unknown>;
+          const bodies: unknown[] = [[1], "text", {}, good];
+          for (const key of Object.keys(good)) for (const value of BAD_VALUES) bodies.push({ ...good, [key]: value });
+          judge(`${method} ${url} (not JSON)`, await send(method, url, undefined, "{not json"));
+          for (const body of bodies) judge(`${method} ${url} ${JSON.stringify(body)}`, await send(method, url, body));
+          requests += bodies.length + 1;
+        }
+      }
+    }
+    expect(requests).toBeGreaterThan(1000);
+    expect(problems).toEqual([]);
+  }, 180_000);
+
+  it("every tool operation answers bad inputs with a failure naming the input, never a database error", async () => {
+    const { tools } = (await send("GET", "/api/tools")).json as unknown as { tools: { domain: string; operation: string; input: JsonSchema }[] };
+    expect(tools.length).toBeGreaterThan(40);
+    for (const tool of tools) {
+      const good = (sample(tool.input) ?? {}) as Record<string, unknown>;
+      const inputs: unknown[] = [{}];
+      for (const key of Object.keys(good)) for (const value of BAD_VALUES) inputs.push({ ...good, [key]: value });
+      for (const input of inputs) {
+        const url = `/api/tools/${tool.domain}/${tool.operation}`;
+        judge(`POST ${url} ${JSON.stringify(input)}`, await send("POST", url, { input, scope: { workspace: "sweep" } }));
+      }
+    }
+    expect(problems).toEqual([]);
+  }, 180_000);
+
+  it("a command that prints a NUL byte completes its flow; the output keeps its text with U+FFFD and says so", async () => {
+    const engine = kernel.get(coreServices.flow);
+    const flow = `schema_version: 2
+name: NUL output
+nodes:
+  - { id: start, type: start }
+  - id: emit
+    type: command
+    config: { operation: run, input: { command: [printf, "a\\\\0b"], timeout_seconds: 30 } }
+  - { id: end, type: end }
+connectors:
+  - { source: start, target: emit }
+  - { source: emit, target: end }
+`;
+    const context = { engine, db: kernel.get(coreServices.store), registry: nodeTypeRegistryOf(kernel.get(coreServices.registries)) };
+    const imported = await importFlowText(context, flow, "nul-output.yaml", { matchName: true });
+    const run = await engine.waitForRun((await engine.startRun({ flowchartId: imported.flowchart.id })).id, { timeoutMs: 60_000 });
+    const nodeRuns = (await engine.queries.listNodeRuns(run.id)).items;
+    expect(run.status, JSON.stringify(nodeRuns.map((n) => [n.nodeId, n.status, n.error]))).toBe("completed");
+    const emit = nodeRuns.find((n) => n.nodeId === "emit")!;
+    expect(emit.outputState).toMatchObject({ result: { stdout: "a\uFFFDb", stdout_bytes: 3 } });
+    expect(JSON.stringify(emit.outputState)).toContain("output_nul_replaced");
+  }, 120_000);
+});
