@@ -1,4 +1,5 @@
 import type { JSONSchema } from "../contracts/json-schema.js";
+import { MAX_TIMER_MS } from "../config/timer-limits.js";
 import { ArkError } from "../errors/index.js";
 
 /** A browser origin as CORS sends it (`https://app.example.com:8443`), or `*` for any origin. */
@@ -32,7 +33,7 @@ export const apiSectionSchema: JSONSchema = Object.freeze({
     },
     bodyLimitBytes: { type: "integer", minimum: 1024, maximum: 1073741824, default: 1048576, description: "Largest request body accepted (413 beyond it)." },
     requestTimeoutMs: {
-      type: "integer", minimum: 0, default: 30000,
+      type: "integer", minimum: 0, maximum: MAX_TIMER_MS, default: 30000,
       description: "Longest a request may take, from receiving it to answering (503 request_timeout beyond it); 0 disables the limit.",
     },
   },

@@ -13,3 +13,4 @@ export { validateConfig, type ConfigValidation } from "./validate-config.js";
 export { redactConfig, isSecretKey, redactUrlPasswords, REDACTED } from "./redact.js";
 export { kernelSectionSchema, pluginEntrySchema, LOG_LEVELS } from "./section-schemas.js";
 export { deepFreeze } from "./deep-freeze.js";
+export { MAX_TIMER_MS, MAX_TIMER_SECONDS } from "./timer-limits.js";

@@ -1,5 +1,6 @@
 import type { JSONSchema } from "../contracts/json-schema.js";
 import { deepFreeze } from "./deep-freeze.js";
+import { MAX_TIMER_MS } from "./timer-limits.js";
 
 /** Log levels the kernel accepts (pino's, plus silent). */
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
@@ -13,10 +14,10 @@ export const kernelSectionSchema: JSONSchema = deepFreeze({
     pluginTimeoutMs: {
       // 30 s: a first boot of the embedded store creates the PGlite cluster and applies every migration, which takes
       // well over 10 s on a small, busy machine.
-      type: "integer", minimum: 1, default: 30000,
+      type: "integer", minimum: 1, maximum: MAX_TIMER_MS, default: 30000,
       description: "Time each plugin gets per lifecycle step (init, start) before the boot fails naming it.",
     },
-    stopTimeoutMs: { type: "integer", minimum: 1, default: 10000, description: "Time each plugin gets to stop." },
+    stopTimeoutMs: { type: "integer", minimum: 1, maximum: MAX_TIMER_MS, default: 10000, description: "Time each plugin gets to stop." },
   },
   additionalProperties: false,
 });
@@ -34,7 +35,7 @@ export const pluginEntrySchema: JSONSchema = deepFreeze({
     },
     enabled: { type: "boolean", default: true, description: "Disabled entries are neither loaded nor validated." },
     onBootFailure: { type: "string", enum: ["abort", "continue"], description: "Overrides the plugin's own default (else abort)." },
-    timeoutMs: { type: "integer", minimum: 1, description: "Overrides kernel.pluginTimeoutMs for this plugin." },
+    timeoutMs: { type: "integer", minimum: 1, maximum: MAX_TIMER_MS, description: "Overrides kernel.pluginTimeoutMs for this plugin." },
     config: { type: "object", default: {}, description: "The plugin's own section." },
   },
   additionalProperties: false,

@@ -61,7 +61,7 @@ export const errorCatalogue = {
   ARK_FLOW_ROUTING_FAILED: { status: 400, hint: "The node's output does not select any valid outgoing connector (or its decision config is incomplete); fix the connectors' condition keys or the node's fallback_condition_key." },
   ARK_FLOW_STATE_INVALID: { status: 500, hint: "Stored fan-in state could not be restored; it was written by another version or edited by hand. See details." },
   // flow engine
-  ARK_FLOW_SETTINGS_INVALID: { status: 400, hint: "Fix the flowchart settings listed in details.problems: max_node_executions 1..10000 or null, max_runtime_minutes >= 1 or null, max_parallel_nodes >= 1." },
+  ARK_FLOW_SETTINGS_INVALID: { status: 400, hint: "Fix the flowchart settings listed in details.problems: max_node_executions 1..10000 or null, max_runtime_minutes 1..2147483647 or null, max_parallel_nodes 1..2147483647." },
   ARK_FLOW_CONTROL_INVALID: { status: 400, hint: "Use one of the actions in details.allowed, on a run whose status permits it (details.status); replays need a run that is no longer active." },
   ARK_FLOW_RUN_ACTIVE: { status: 409, hint: "The flowchart has runs that are still active; stop or cancel them first (details.activeRunIds)." },
   ARK_FLOW_WAIT_TIMEOUT: { status: 504, hint: "The run is still going; wait longer, or follow it through its events (details.status says where it is)." },

@@ -10,6 +10,7 @@ export type { KernelInfo } from "./core-services.js";
 export type * from "./contributions.js";
 export type { ContributionRegistries, ReadonlyRegistry } from "./registries-port.js";
 export type { JSONSchema } from "../contracts/json-schema.js";
+export { MAX_TIMER_MS, MAX_TIMER_SECONDS } from "../config/timer-limits.js";
 export type { ContractRegistry, ContractIssue } from "../contracts/contract-registry-port.js";
 export type { Store, Queryable, Transaction, QueryResult, StoreHealth } from "../store/store-port.js";
 export type { IdempotencyLedger, IdempotencyClaim } from "../tooling/idempotency-port.js";

@@ -1,5 +1,6 @@
 import { Ajv, type ErrorObject } from "ajv";
 import type { JSONSchema } from "../contracts/json-schema.js";
+import { MAX_TIMER_MS } from "../config/timer-limits.js";
 import { ArkError } from "../errors/index.js";
 import type { StoreDriverName } from "./store-port.js";
 
@@ -28,11 +29,11 @@ export const storeSectionSchema: JSONSchema = Object.freeze({
     },
     poolMax: { type: "integer", minimum: 1, maximum: 1000, default: 10, description: "Most connections the pool opens." },
     statementTimeoutMs: {
-      type: "integer", minimum: 0, default: 30000,
+      type: "integer", minimum: 0, maximum: MAX_TIMER_MS, default: 30000,
       description: "Server-side statement_timeout per statement (0 disables it). PGlite ignores it.",
     },
     connectTimeoutMs: {
-      type: "integer", minimum: 1, default: 5000,
+      type: "integer", minimum: 1, maximum: MAX_TIMER_MS, default: 5000,
       description: "How long to wait for a connection before failing with ARK_STORE_UNREACHABLE.",
     },
     applicationName: { type: "string", minLength: 1, maxLength: 63, default: "ark", description: "application_name shown in pg_stat_activity." },

@@ -1,4 +1,4 @@
-import { DEFAULT_ENV_PASSTHROUGH, resolveWorkspaceBase, WorkspaceRoots, type JSONSchema } from "../../core/plugin-api/index.js";
+import { DEFAULT_ENV_PASSTHROUGH, MAX_TIMER_SECONDS, resolveWorkspaceBase, WorkspaceRoots, type JSONSchema } from "../../core/plugin-api/index.js";
 
 /** The plugin's own `config:` section as written (defaults applied by the kernel's validator). */
 export interface CommandPluginConfig {
@@ -67,16 +67,16 @@ export const commandConfigSchema: JSONSchema = Object.freeze({
     shellPath: { type: "string", minLength: 1, default: "/bin/sh" },
     envPassthrough: { type: "array", items: { type: "string", pattern: "^[A-Za-z_][A-Za-z0-9_]*\\*?$" }, default: [...DEFAULT_ENV_PASSTHROUGH], description: "Kernel environment variables a command inherits (exact, or PREFIX*); nothing else is passed." },
     confineArguments: { type: "boolean", default: true, description: "Refuse arguments that name paths outside the workspace (absolute paths, ..), a best-effort check." },
-    defaultTimeoutSeconds: { type: "integer", minimum: 1, default: 60 },
-    maxTimeoutSeconds: { type: "integer", minimum: 1, default: 600 },
+    defaultTimeoutSeconds: { type: "integer", minimum: 1, maximum: MAX_TIMER_SECONDS, default: 60 },
+    maxTimeoutSeconds: { type: "integer", minimum: 1, maximum: MAX_TIMER_SECONDS, default: 600 },
     maxOutputBytes: { type: "integer", minimum: 1024, default: 1_000_000, description: "stdout and stderr kept per command (each); the rest is counted, dropped and marked." },
     maxConcurrent: { type: "integer", minimum: 1, default: 4, description: "Processes (runs and background jobs) running at once." },
     maxSessions: { type: "integer", minimum: 1, default: 32 },
-    sessionTtlSeconds: { type: "integer", minimum: 1, default: 1800, description: "Idle sessions are removed after this long." },
+    sessionTtlSeconds: { type: "integer", minimum: 1, maximum: MAX_TIMER_SECONDS, default: 1800, description: "Idle sessions are removed after this long." },
     maxJobs: { type: "integer", minimum: 1, default: 16, description: "Background jobs kept (running or finished) at once." },
-    jobTtlSeconds: { type: "integer", minimum: 1, default: 900, description: "A job nobody asked about for this long is killed and removed." },
-    jobMaxRuntimeSeconds: { type: "integer", minimum: 1, default: 3600, description: "A background job is killed after running this long." },
-    reapIntervalSeconds: { type: "integer", minimum: 1, default: 30, description: "How often idle sessions and forgotten jobs are reaped." },
+    jobTtlSeconds: { type: "integer", minimum: 1, maximum: MAX_TIMER_SECONDS, default: 900, description: "A job nobody asked about for this long is killed and removed." },
+    jobMaxRuntimeSeconds: { type: "integer", minimum: 1, maximum: MAX_TIMER_SECONDS, default: 3600, description: "A background job is killed after running this long." },
+    reapIntervalSeconds: { type: "integer", minimum: 1, maximum: MAX_TIMER_SECONDS, default: 30, description: "How often idle sessions and forgotten jobs are reaped." },
   },
   additionalProperties: false,
 });

@@ -18,7 +18,7 @@ const GRAPH_BODY_LIMIT = 4 * 1024 * 1024;
 
 const settingsSchema: JSONSchema = {
   type: "object",
-  description: "max_node_executions (1..10000 or null), max_runtime_minutes (>= 1 or null), max_parallel_nodes (>= 1); checked by the engine, every problem at once.",
+  description: "max_node_executions (1..10000 or null), max_runtime_minutes (1..2147483647 or null), max_parallel_nodes (1..2147483647); checked by the engine, every problem at once.",
 };
 
 const graphInputSchema = {

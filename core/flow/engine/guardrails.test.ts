@@ -132,7 +132,19 @@ describeStore("flow engine: guardrails", (getStore) => {
     expect(await codeOf({ max_parallel_nodes: 1.5 })).toBe("ARK_FLOW_SETTINGS_INVALID");
     expect(await codeOf({ max_runtime_minutes: "5" })).toBe("ARK_FLOW_SETTINGS_INVALID");
     expect(await codeOf({ max_retries: 3 })).toBe("ARK_FLOW_SETTINGS_INVALID");
+    // The engine's SQL reads these two as PostgreSQL integers: beyond 2^31 − 1 a run would stay queued for ever.
+    expect(await codeOf({ max_parallel_nodes: 2_147_483_648 })).toBe("ARK_FLOW_SETTINGS_INVALID");
+    expect(await codeOf({ max_runtime_minutes: 9_007_199_254_740_991 })).toBe("ARK_FLOW_SETTINGS_INVALID");
     expect(await codeOf({ max_node_executions: null, max_parallel_nodes: 4 })).toBe("ok");
     expect((await t.engine.flowcharts.get(flowchartId)).settings).toEqual({ max_node_executions: null, max_runtime_minutes: 5, max_parallel_nodes: 4 });
+  });
+
+  it("runs a flowchart whose limits are the largest allowed (2^31 − 1) to completion", async () => {
+    t = await createTestEngine(getStore());
+    const flowchartId = await importFlow(t.engine, "linear.yaml");
+    await t.engine.flowcharts.update(flowchartId, { settings: { max_runtime_minutes: 2_147_483_647, max_parallel_nodes: 2_147_483_647 } });
+    const run = await t.engine.startRun({ flowchartId });
+    expect((await t.engine.waitForRun(run.id, { timeoutMs: 15_000 })).status).toBe("completed");
+    expect(await t.engine.enforceRuntimeLimits()).toEqual([]);
   });
 }, { migrate: "core" });

@@ -64,6 +64,8 @@ describeStore("flow engine: artifacts", (getStore) => {
     expect(retentionOf({ retention_mode: "none" }).mode).toBe("forever");
     expect(retentionOf({ retention_mode: "ttl+max", retention_ttl_seconds: 0, retention_max_count: "x" })).toEqual({ mode: "ttl_max_count", ttlSeconds: 1, maxCount: 25 });
     expect(retentionOf({ retention_mode: "max" }).mode).toBe("max_count");
+    // Values the SQL could not hold are clamped, not stored to fail the node run's persist.
+    expect(retentionOf({ retention_ttl_seconds: "99999999999999999999", retention_max_count: 1e12 })).toMatchObject({ ttlSeconds: 2_147_483_647, maxCount: 2_147_483_647 });
     const decision = artifactPayload("decision", { inputContext: {}, outputState: { matched_connector_ids: ["k"], evaluations: [], no_match: false }, routingState: { route_key: "k" }, config: {} });
     expect(decision).toEqual({ matched_connector_ids: ["k"], evaluations: [], no_match: false, routing_state: { route_key: "k" } });
   });

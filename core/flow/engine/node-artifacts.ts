@@ -12,6 +12,9 @@ import type { FlowNode } from "../graph/index.js";
 import { isoOrNull } from "../store/flow-ids.js";
 import type { FlowRun, NodeRun } from "./engine-types.js";
 
+/** The largest retention ttl (seconds) and count: both reach SQL as PostgreSQL integers. */
+const MAX_RETENTION = 2_147_483_647;
+
 /** Retention modes (§12.4). */
 export type RetentionMode = "forever" | "ttl" | "max_count" | "ttl_max_count";
 
@@ -27,7 +30,9 @@ export function retentionOf(config: Readonly<Record<string, unknown>>): { mode: 
         : "ttl";
   const ttl = Number.parseInt(String(config.retention_ttl_seconds ?? ""), 10);
   const max = Number.parseInt(String(config.retention_max_count ?? ""), 10);
-  return { mode, ttlSeconds: Number.isNaN(ttl) ? 3600 : Math.max(ttl, 1), maxCount: Number.isNaN(max) ? 25 : Math.max(max, 1) };
+  // Clamped to what the SQL holds (an integer count; an interval of at most ~68 years), read as leniently as the rest.
+  const clamp = (n: number) => Math.min(Math.max(n, 1), MAX_RETENTION);
+  return { mode, ttlSeconds: Number.isNaN(ttl) ? 3600 : clamp(ttl), maxCount: Number.isNaN(max) ? 25 : clamp(max) };
 }
 
 function firstText(...values: unknown[]): string | null {

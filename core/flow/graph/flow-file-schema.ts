@@ -4,8 +4,9 @@
  * into one message at a path.
  */
 import { pointerToPath } from "../../config/schema-errors.js";
+import { withSafeIntegerBounds } from "../../contracts/safe-integer-bounds.js";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import { FLOW_SCHEMA_VERSION } from "./graph-model.js";
+import { FLOW_SCHEMA_VERSION, MAX_FLOW_SETTING } from "./graph-model.js";
 
 /** `$id` of the flow file schema. */
 export const FLOW_FILE_SCHEMA_ID = "https://ark.dev/schemas/v1/flow-file.json";
@@ -38,8 +39,8 @@ export const flowFileSchema = {
       additionalProperties: false,
       properties: {
         max_node_executions: limit("Total node executions per run (null: only the hard cap of 10000).", 10000),
-        max_runtime_minutes: limit("Wall-clock limit per run in minutes (null: none)."),
-        max_parallel_nodes: { description: "How many ready nodes run at once.", type: "integer", minimum: 1, default: 1 },
+        max_runtime_minutes: limit("Wall-clock limit per run in minutes (null: none).", MAX_FLOW_SETTING),
+        max_parallel_nodes: { description: "How many ready nodes run at once.", type: "integer", minimum: 1, maximum: MAX_FLOW_SETTING, default: 1 },
       },
     },
     nodes: {
@@ -83,7 +84,7 @@ let compiled: ValidateFunction | null = null;
 
 /** Validates parsed file content; returns one problem per real mistake, each at a path into the file. */
 export function flowFileSchemaProblems(value: unknown): { path: (string | number)[]; message: string }[] {
-  compiled ??= new Ajv({ allErrors: true, strict: false }).compile(flowFileSchema);
+  compiled ??= new Ajv({ allErrors: true, strict: false }).compile(withSafeIntegerBounds(flowFileSchema));
   if (compiled(value)) return [];
   const problems: { path: (string | number)[]; message: string }[] = [];
   const seen = new Set<string>();

@@ -121,6 +121,22 @@ connectors:
     ]);
   });
 
+  it("refuses run limits beyond what the engine stores, at their position", () => {
+    const text = `schema_version: 2
+name: limits
+settings:
+  max_runtime_minutes: 2147483648
+  max_parallel_nodes: 99999999999999999999
+nodes:
+  - id: start
+    type: start
+`;
+    expect(where(text)).toEqual([
+      "flow.yaml:4:3 settings.max_runtime_minutes: must be <= 2147483647",
+      "flow.yaml:5:3 settings.max_parallel_nodes: must be <= 2147483647",
+    ]);
+  });
+
   it("positions graph errors at the node or connector key that causes them", () => {
     const text = `schema_version: 1
 name: Broken

@@ -17,6 +17,9 @@ export const CONNECTOR_MODES: readonly ConnectorMode[] = ["solid", "dotted", "da
  */
 export const FLOW_SCHEMA_VERSION = 2;
 
+/** The largest max_runtime_minutes / max_parallel_nodes: the engine's SQL reads them as PostgreSQL `integer`s. */
+export const MAX_FLOW_SETTING = 2_147_483_647;
+
 /** One node of a flowchart. */
 export interface FlowNode {
   readonly id: string;

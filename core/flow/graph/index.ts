@@ -6,6 +6,7 @@
 export {
   CONNECTOR_MODES,
   FLOW_SCHEMA_VERSION,
+  MAX_FLOW_SETTING,
   compareGraphIds,
   conditionKeyOf,
   graphIdOf,

@@ -3,7 +3,7 @@
  * how many ready nodes run at once. Stored on the flowchart, snapshotted into each run when it starts.
  */
 import { ArkError } from "../../errors/index.js";
-import { isJsonObject, type FlowSettings } from "../graph/index.js";
+import { isJsonObject, MAX_FLOW_SETTING, type FlowSettings } from "../graph/index.js";
 
 /** No run may execute more nodes than this, whatever its settings say (reference §4.4). */
 export const HARD_MAX_NODE_EXECUTIONS = 10_000;
@@ -14,7 +14,7 @@ export const DEFAULT_FLOW_SETTINGS: FlowSettings = Object.freeze({ max_node_exec
 const KEYS = ["max_node_executions", "max_runtime_minutes", "max_parallel_nodes"] as const;
 
 function positiveInteger(value: unknown): number | null {
-  return typeof value === "number" && Number.isSafeInteger(value) && value >= 1 ? value : null;
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 1 && value <= MAX_FLOW_SETTING ? value : null;
 }
 
 /** Every problem with a settings patch, one message per key; empty when valid. */
@@ -30,10 +30,10 @@ export function flowSettingsProblems(input: unknown): string[] {
   }
   const minutes = input.max_runtime_minutes;
   if (minutes !== undefined && minutes !== null && positiveInteger(minutes) === null) {
-    problems.push("settings.max_runtime_minutes must be an integer >= 1, or null.");
+    problems.push(`settings.max_runtime_minutes must be an integer from 1 to ${MAX_FLOW_SETTING}, or null.`);
   }
   const parallel = input.max_parallel_nodes;
-  if (parallel !== undefined && positiveInteger(parallel) === null) problems.push("settings.max_parallel_nodes must be an integer >= 1.");
+  if (parallel !== undefined && positiveInteger(parallel) === null) problems.push(`settings.max_parallel_nodes must be an integer from 1 to ${MAX_FLOW_SETTING}.`);
   return problems;
 }
 
