@@ -15,6 +15,7 @@ import { readPayloadInput, parseExecutorFlags, type ExecutorFlags, type Executor
 import { formatResultLine, formatStartMarkers } from "./executor-markers.js";
 import { buildExecutorRegistry, type ExecutorRegistry } from "./executor-registry.js";
 import { toolHostFromEnv } from "./executor-tool-host.js";
+import { runToolHostProbe, TOOL_HOST_PROBE_NODE_TYPE } from "./tool-host-probe.js";
 
 /** Env variable that overrides the computed plugin-set hash (a bundle bakes its hash in). */
 export const PLUGIN_SET_HASH_ENV = "ARK_EXECUTOR_PLUGIN_SET_HASH";
@@ -91,10 +92,13 @@ function raceAbort(signal: AbortSignal, answer: () => ExecutionResult): { promis
 async function runHandler(io: ExecutorIo, registry: ExecutorRegistry, request: ExecutionRequest, executorClass: string, timeoutSeconds: number | undefined): Promise<ExecutionResult> {
   const nodeType = registry.nodeType(request.node_type);
   const executor = registry.executorFor(executorClass);
-  // A node type without its own handler is the executor class's work (frontier / vllm contribute `execute`).
-  const handler: NodeHandler | null = nodeType?.execute
-    ? (r, s, c) => nodeType.execute!(r, s, c)
-    : executor ? (r, s, c) => executor.execute(r, s, c) : null;
+  // The probe is built in (every executor image answers it); a node type without its own handler is the executor
+  // class's work (frontier / vllm contribute `execute`).
+  const handler: NodeHandler | null = request.node_type === TOOL_HOST_PROBE_NODE_TYPE
+    ? (_r, _s, c) => runToolHostProbe(c.tools, io.env)
+    : nodeType?.execute
+      ? (r, s, c) => nodeType.execute!(r, s, c)
+      : executor ? (r, s, c) => executor.execute(r, s, c) : null;
   if (!handler) {
     return failedResult("unsupported_node_type", `Unsupported flowchart node type '${request.node_type}' (executor class '${executorClass}', node types: ${registry.nodeTypes.join(", ")}).`);
   }

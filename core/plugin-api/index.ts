@@ -78,6 +78,7 @@ export type { ToolHostIssuerSlot } from "../execution/tool-host-issuer-ref.js";
 export type { ToolHostIssuer, ToolHostScope, DispatchOptions, DispatchStateListener } from "../execution/process-dispatcher.js";
 export { toolDomainsOf, toolHostScopeOf } from "../execution/tool-host-scope.js";
 export { TOOLHOST_TOKEN_ENV, TOOLHOST_URL_ENV } from "../execution/executor-tool-host.js";
+export { TOOL_HOST_PROBE_NODE_TYPE } from "../execution/tool-host-probe.js";
 export type { ExecutorTimeouts } from "../execution/executor-child.js";
 // Run-scoped tool domains (workflow, observability): which runs a call may reach, and the engine's read models.
 export { checkRunAccess, targetRunId } from "../tooling/run-access.js";

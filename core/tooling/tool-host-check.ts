@@ -33,7 +33,8 @@ const WHERE = "The tool host is this kernel's HTTP API (built-in modules `api` +
   "api.host:api.port (runtime.config.yaml `api:`); `ark doctor` and `ark cutover enable` start their own on api.host with a free port, so this check " +
   "proves the routes, the token signer and the scoping, not that a running server's port is free.";
 const PODS = "Executor pods call back on the URL their dispatcher gives them: for Kubernetes set dispatch-kubernetes `toolHostUrl` " +
-  "(e.g. http://ark.ark.svc:8080) to the API's address as pods reach it, with api.host listening on an interface they can route to.";
+  "(e.g. http://ark.ark.svc:8080) to the API's address as pods reach it, with api.host listening on an interface they can route to, " +
+  "and its `probeToolHost: true` to have this preflight prove it from a pod.";
 
 function fail(detail: string, hint: string): PreflightCheckResult {
   return { status: "fail", detail, hint };

@@ -39,6 +39,8 @@ export interface KubernetesDispatchConfig {
   readonly apiTimeoutMs?: number;
   /** The kernel API's URL as pods reach it (ARK_TOOLHOST_URL); unset = the URL the tool-host issuer answers. */
   readonly toolHostUrl?: string;
+  /** Whether the preflight runs a probe Job that calls the tool host from a pod (off: it creates a Job and pulls the image). */
+  readonly probeToolHost?: boolean;
 }
 
 const ENV_NAME = "^[A-Za-z_][A-Za-z0-9_]*$";
@@ -83,6 +85,10 @@ export const kubernetesDispatchConfigSchema: JSONSchema = Object.freeze({
     toolHostUrl: {
       type: "string", pattern: "^https?://[^\\s/?#]+(/[^\\s?#]*)?$", maxLength: 2048,
       description: "The kernel API's URL as executor pods reach it (e.g. http://ark.ark.svc:8080), sent as ARK_TOOLHOST_URL; unset = the kernel's own callback URL (usually loopback, unreachable from pods).",
+    },
+    probeToolHost: {
+      type: "boolean", default: false,
+      description: "`ark doctor` / `ark cutover enable` also run a probe Job (the frontier executor image) whose pod calls the tool host at toolHostUrl with a node-run token: proves pods can reach the kernel and that it accepts the token. Off by default: it creates a Job and may pull the image.",
     },
   },
 });

@@ -42,7 +42,7 @@ export function createKubernetesDispatchPlugin(): PluginDefinition<KubernetesDis
       r.dispatcher(dispatcher);
       r.preflightCheck({
         id: PREFLIGHT_CHECK_ID,
-        description: "Kubernetes API reachable, namespace exists, RBAC for jobs, pods, pods/log, configmaps and secrets.",
+        description: "Kubernetes API reachable, namespace exists, RBAC for jobs, pods, pods/log, configmaps and secrets; with probeToolHost, a pod reaching the tool host.",
         run: (signal) => dispatcher.preflight(signal),
       });
     },

@@ -16,6 +16,7 @@ import { cancelJob } from "./job-cancel.js";
 import { dispatchNodeRun } from "./node-run-dispatch.js";
 import { jobNameFor, nodeRunIdentity } from "./k8s-names.js";
 import { runKubernetesPreflight } from "./preflight.js";
+import { probeVerdict, toolHostProbeRequest } from "./tool-host-probe.js";
 
 /** The dispatcher id. */
 export const KUBERNETES_DISPATCHER_ID = "kubernetes";
@@ -120,6 +121,23 @@ export class KubernetesDispatcher implements DispatcherContribution {
     } catch (err) {
       return [{ status: "fail", detail: `kubernetes configuration: ${errorMessage(err)}`, hint: isArkError(err) ? err.hint : "Fix the kubeconfig." }];
     }
-    return runKubernetesPreflight(api, params.namespace, signal);
+    const results = await runKubernetesPreflight(api, params.namespace, signal);
+    if (binding.config.probeToolHost !== true) return results;
+    if (results.some((r) => r.status === "fail")) {
+      return [...results, { status: "fail", detail: "kubernetes tool host from a pod: not run (fix the checks above first)" }];
+    }
+    return [...results, await this.probeToolHost(api, params, signal)];
+  }
+
+  /** Dispatches the tool-host probe as a Job, then deletes the Job (a failed delete is left to the Job TTL). */
+  private async probeToolHost(api: KubeApi, params: DispatchParams, signal: AbortSignal): Promise<PreflightCheckResult> {
+    const request = toolHostProbeRequest();
+    const result = await this.dispatch(request, { executorClass: "frontier", signal });
+    try {
+      await cancelJob(api, { namespace: params.namespace, jobName: jobNameFor(nodeRunIdentity(request)), graceSeconds: 0, force: true, pollMs: params.pollIntervalMs });
+    } catch {
+      // The verdict stands; a Job left behind is removed by its ttlSecondsAfterFinished.
+    }
+    return probeVerdict(result, params.namespace, params.toolHostUrl);
   }
 }
