@@ -1,8 +1,8 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
+import { nulCharacterPaths } from "../contracts/nul-characters.js";
 import { withSafeIntegerBounds } from "../contracts/safe-integer-bounds.js";
 import { errorMessage } from "../errors/index.js";
-import { nulCharacterPaths } from "../store/nul-characters.js";
 import type { RouteSchemas } from "./api-server-port.js";
 
 /** The request parts a route can validate, in the order problems are listed. */
@@ -77,7 +77,7 @@ export interface RequestParts {
 
 /**
  * Validates every part of a request and returns every problem (empty when valid). Query and body values with a NUL
- * character are refused on every route, schema or not: no handler can store them (see store/nul-characters).
+ * character are refused on every route, schema or not: no handler can store them (see contracts/nul-characters).
  */
 export function validateRequest(validators: RouteValidators, request: RequestParts): ValidationIssue[] {
   const issues: ValidationIssue[] = [];

@@ -97,6 +97,22 @@ describe("validateConfig", () => {
     expect(issues.map(formatConfigIssue)).toEqual([`${source.displayPath}:7:7 plugins[3].config.namespace: must be string`]);
   });
 
+  it("refuses a NUL character (YAML's \\0) in any value, at its position, in core and plugin sections", async () => {
+    const source = await sourceOf([
+      "store:",
+      '  dataDir: "data\\0dir"',
+      "plugins:",
+      "  - from: ./plugins/tools-memory",
+      "    config:",
+      '      namespace: "ns\\0"',
+    ]);
+    const { issues } = validateConfig(source, { store: storeSchema }, [{ index: 0, id: "tools-memory", schema: memorySchema }]);
+    expect(issues.map(formatConfigIssue)).toEqual([
+      `${source.displayPath}:2:3 store.dataDir: must not contain a NUL character (U+0000)`,
+      `${source.displayPath}:6:7 plugins[0].config.namespace: must not contain a NUL character (U+0000)`,
+    ]);
+  });
+
   it("applies defaults everywhere, freezes the result and leaves the source untouched", async () => {
     const source = await sourceOf(["store:", "  driver: postgres", "plugins:", "  - from: ./plugins/tools-memory", "    config: { namespace: ark }"]);
     const before = structuredClone(source.value);

@@ -2,6 +2,7 @@ import { Ajv, type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
 import { ArkError, errorMessage } from "../errors/index.js";
 import type { JSONSchema } from "../contracts/json-schema.js";
+import { nulCharacterPaths } from "../contracts/nul-characters.js";
 import {
   pluginConfigSchema,
   rootConfigSchema,
@@ -11,7 +12,7 @@ import {
 import { formatConfigPath, sortConfigIssues, type ConfigIssue, type ConfigPath } from "./config-issue.js";
 import type { ConfigSource } from "./config-source.js";
 import { deepFreeze } from "./deep-freeze.js";
-import { describeSchemaErrors, type SchemaProblem } from "./schema-errors.js";
+import { describeSchemaErrors, pointerToPath, type SchemaProblem } from "./schema-errors.js";
 
 /** What validateConfig returns: the config with defaults (frozen), and every problem found. */
 export interface ConfigValidation {
@@ -34,6 +35,8 @@ export function validateConfig(
   const root = compileOrThrow(rootSchema);
   if (!root(data)) problems.push(...describeSchemaErrors(root.errors ?? [], data, [], rootSchema));
   for (const plugin of plugins) problems.push(...validatePluginSection(data, plugin));
+  // No store, path or header can hold a NUL (YAML writes one as "\0"): refused here rather than failing deep in a plugin.
+  for (const pointer of nulCharacterPaths(data)) problems.push({ path: pointerToPath(pointer, data), message: "must not contain a NUL character (U+0000)" });
   const issues = problems.map((problem) => positioned(source, problem));
   return { config: deepFreeze(data), issues: sortConfigIssues(issues) };
 }

@@ -10,9 +10,9 @@
 import { validateNodeStates } from "../contracts/index.js";
 import type { ContractRegistry } from "../contracts/contract-registry-port.js";
 import { contractIds, registerCoreContracts } from "../contracts/schemas/index.js";
+import { replaceNulCharacters } from "../contracts/nul-characters.js";
 import { ArkError, errorMessage } from "../errors/index.js";
 import type { DispatcherContribution, ExecutionRequest, ExecutionResult } from "../plugin-api/contributions.js";
-import { replaceNulCharacters } from "../store/nul-characters.js";
 import { failedResult } from "./execution-results.js";
 import { buildExecutorPayload, executorClassFor } from "./executor-payload.js";
 import { INLINE_DISPATCHER_ID } from "./inline-dispatcher.js";

@@ -9,8 +9,8 @@
  * decision sync when the connector has none).
  */
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, stringify, type Document } from "yaml";
+import { nulCharacterPaths } from "../../contracts/nul-characters.js";
 import { ArkError } from "../../errors/index.js";
-import { nulCharacterPaths } from "../../store/nul-characters.js";
 import { routesByConditionKey, syncDecisionConnectors } from "./decision-sync.js";
 import { fileConnectorIds, flowIssuePath, type FileContent } from "./flow-file-paths.js";
 import { flowFileSchemaProblems } from "./flow-file-schema.js";
