@@ -1,6 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
-import { nulCharacterPaths } from "../contracts/nul-characters.js";
+import { NUL_CHARACTER_MESSAGE, nulCharacterPaths } from "../contracts/nul-characters.js";
 import { withSafeIntegerBounds } from "../contracts/safe-integer-bounds.js";
 import { errorMessage } from "../errors/index.js";
 import type { RouteSchemas } from "./api-server-port.js";
@@ -88,7 +88,7 @@ export function validateRequest(validators: RouteValidators, request: RequestPar
     if (validate && part !== "body") issues.push(...nonFiniteIssues(part, data));
     if (part === "params") continue;
     for (const pointer of nulCharacterPaths(data)) {
-      issues.push({ path: `${part}${pathFromPointer(pointer)}`, message: "must not contain a NUL character (U+0000)", keyword: "nul" });
+      issues.push({ path: `${part}${pathFromPointer(pointer)}`, message: NUL_CHARACTER_MESSAGE, keyword: "nul" });
     }
   }
   return issues;

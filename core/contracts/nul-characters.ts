@@ -5,6 +5,9 @@
  * U+FFFD, the character decoders already use for bytes they cannot read, and says how many were replaced.
  */
 
+/** The message every refusal of a NUL character gives, after the value's path. */
+export const NUL_CHARACTER_MESSAGE = "must not contain a NUL character (U+0000)";
+
 /** What a NUL character becomes in output that must be stored. */
 export const NUL_REPLACEMENT = "\uFFFD";
 

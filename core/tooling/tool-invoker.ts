@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { ArkError, errorMessage, isArkError } from "../errors/index.js";
 import type { ContractIssue, ContractRegistry } from "../contracts/contract-registry-port.js";
-import { nulCharacterPaths, replaceNulCharacters } from "../contracts/nul-characters.js";
+import { NUL_CHARACTER_MESSAGE, nulCharacterPaths, replaceNulCharacters } from "../contracts/nul-characters.js";
 import type { ToolCallContext, ToolDescriptor, ToolInvocationResult } from "../plugin-api/contributions.js";
 import { MAX_ATTEMPTS, runAttempts, type AttemptOutcome } from "./attempt-runner.js";
 import { IdempotencyGate, ledgerSlotOf, type LedgerSlot, type OwnedClaim } from "./idempotency-gate.js";
@@ -57,7 +57,7 @@ function clampInt(value: unknown, min: number, max: number, fallback: number): n
 
 /** NUL characters in an input, as issues: the input could not be stored (ledger, trace, the domain's own tables). */
 function nulIssues(input: unknown): ContractIssue[] {
-  return nulCharacterPaths(input).map((instancePath) => ({ instancePath, message: "must not contain a NUL character (U+0000)", keyword: "nul", params: {} }));
+  return nulCharacterPaths(input).map((instancePath) => ({ instancePath, message: NUL_CHARACTER_MESSAGE, keyword: "nul", params: {} }));
 }
 
 /** Said when an output's NUL characters were replaced so that it can be stored and replayed. */

@@ -16,7 +16,7 @@ import { cancelJob } from "./job-cancel.js";
 import { dispatchNodeRun } from "./node-run-dispatch.js";
 import { jobNameFor, nodeRunIdentity } from "./k8s-names.js";
 import { runKubernetesPreflight } from "./preflight.js";
-import { probeVerdict, toolHostProbeRequest } from "./tool-host-probe.js";
+import { probeNotRun, probeVerdict, toolHostProbeRequest } from "./tool-host-probe.js";
 
 /** The dispatcher id. */
 export const KUBERNETES_DISPATCHER_ID = "kubernetes";
@@ -123,10 +123,7 @@ export class KubernetesDispatcher implements DispatcherContribution {
     }
     const results = await runKubernetesPreflight(api, params.namespace, signal);
     if (binding.config.probeToolHost !== true) return results;
-    if (results.some((r) => r.status === "fail")) {
-      return [...results, { status: "fail", detail: "kubernetes tool host from a pod: not run (fix the checks above first)" }];
-    }
-    return [...results, await this.probeToolHost(api, params, signal)];
+    return [...results, results.some((r) => r.status === "fail") ? probeNotRun() : await this.probeToolHost(api, params, signal)];
   }
 
   /** Dispatches the tool-host probe as a Job, then deletes the Job (a failed delete is left to the Job TTL). */

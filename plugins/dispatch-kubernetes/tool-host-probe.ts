@@ -36,6 +36,11 @@ function hintFor(code: string, message: string, toolHostUrl: string | null): str
   return "See the detail; `ark doctor --json` has the probe's full result.";
 }
 
+/** The line when an earlier check failed: the probe would only fail the same way, or create a Job it cannot run. */
+export function probeNotRun(): PreflightCheckResult {
+  return { status: "fail", detail: `${CHECK}: not run (fix the checks above first)` };
+}
+
 /** The probe's verdict from its dispatch result. */
 export function probeVerdict(result: ExecutionResult, namespace: string, toolHostUrl: string | null): PreflightCheckResult {
   if (result.status === "success") {

@@ -9,7 +9,7 @@
  * decision sync when the connector has none).
  */
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, stringify, type Document } from "yaml";
-import { nulCharacterPaths } from "../../contracts/nul-characters.js";
+import { NUL_CHARACTER_MESSAGE, nulCharacterPaths } from "../../contracts/nul-characters.js";
 import { ArkError } from "../../errors/index.js";
 import { routesByConditionKey, syncDecisionConnectors } from "./decision-sync.js";
 import { fileConnectorIds, flowIssuePath, type FileContent } from "./flow-file-paths.js";
@@ -80,7 +80,7 @@ export function parseFlowFile(text: string, fileName: string, options: GraphVali
   const content: unknown = doc.toJS({ maxAliasCount: 100 });
   const schemaProblems = flowFileSchemaProblems(content);
   // PostgreSQL cannot store a NUL character (YAML writes one as "\0"): refused here, with its position.
-  const nulErrors = nulCharacterPaths(content).map((pointer) => at(pointerSegments(pointer), "nul_character", "must not contain a NUL character (U+0000)"));
+  const nulErrors = nulCharacterPaths(content).map((pointer) => at(pointerSegments(pointer), "nul_character", NUL_CHARACTER_MESSAGE));
   if (schemaProblems.length > 0 || nulErrors.length > 0) {
     const errors = [...schemaProblems.map((p) => at(p.path, "schema_violation", p.message)), ...nulErrors];
     return { ok: false, definition: null, validation: null, errors: sortIssues(errors), warnings: [] };
