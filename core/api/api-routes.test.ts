@@ -193,6 +193,16 @@ describe("a plugin's own routes", () => {
     expect([query.status, query.json.error.details.issues[0].path]).toEqual([400, "querystring.note"]);
   });
 
+  it("refuses a body nested deeper than 256 levels with a 400, however deep", async () => {
+    for (const depth of [300, 100_000]) {
+      const body = `{"name":"w","tags":${"[".repeat(depth)}${"]".repeat(depth)}}`;
+      const res = await http(url("/api/demo/items/1"), { method: "POST", body, headers: { "content-type": "application/json" } });
+      expect([res.status, res.json.error.details.issues]).toEqual([400, [{ path: "body", message: "nests arrays and objects more than 256 levels deep", keyword: "depth" }]]);
+    }
+    const fine = await http(url("/api/demo/items/1"), { method: "POST", body: { name: "w", tags: [] } });
+    expect(fine.status).toBe(201);
+  });
+
   it("refuses a body that is not JSON, not an object, too large or of another media type", async () => {
     const post = (body: string, type = "application/json") => http(url("/api/demo/items/1"), { method: "POST", body, headers: { "content-type": type } });
     const broken = await post("{not json");

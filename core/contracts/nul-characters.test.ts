@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { NUL_REPLACEMENT, containsNul, nulCharacterPaths, replaceNulCharacters } from "./nul-characters.js";
+import { NUL_REPLACEMENT, containsNul, nestingDepth, nulCharacterPaths, replaceNulCharacters } from "./nul-characters.js";
+
+/** `[[[...value...]]]`, `depth` arrays deep (built without recursion). */
+function nested(depth: number, value: unknown): unknown {
+  let node = value;
+  for (let i = 0; i < depth; i++) node = [node];
+  return node;
+}
 
 describe("nulCharacterPaths", () => {
   it("names every string and key holding a NUL by its JSON Pointer, escaping / and ~", () => {
@@ -23,6 +30,19 @@ describe("containsNul", () => {
     expect(containsNul({ ["\u0000"]: 1 })).toBe(true);
     expect(containsNul(Object.create({ inherited: "\u0000" }))).toBe(false);
     expect(containsNul(null)).toBe(false);
+  });
+});
+
+describe("walking a value nested 100,000 deep (a hostile body) never exhausts the stack", () => {
+  it("finds the NUL, its pointer and the depth, and replace stops descending at its bound instead of throwing", () => {
+    const deep = nested(100_000, "a\u0000b");
+    expect(containsNul(deep)).toBe(true);
+    expect(nulCharacterPaths(deep)[0]).toBe("/0".repeat(100_000));
+    expect(nestingDepth(deep, 256)).toBe(257);
+    expect(nestingDepth(nested(3, 1), 256)).toBe(3);
+    expect(nestingDepth("scalar", 256)).toBe(0);
+    expect(replaceNulCharacters(deep)).toEqual({ value: deep, replaced: 0 });
+    expect(replaceNulCharacters(nested(100, "\u0000")).replaced).toBe(1);
   });
 });
 

@@ -13,20 +13,42 @@ export const NUL_REPLACEMENT = "\uFFFD";
 
 const NUL = "\u0000";
 
-/** Whether `value` holds a NUL in any string or key; walks without allocating (it runs on every tool call). */
+/**
+ * Whether `value` holds a NUL in any string or key. Iterative (a request body may nest arrays thousands deep) and
+ * allocation-light (it runs on every tool call).
+ */
 export function containsNul(value: unknown): boolean {
-  if (typeof value === "string") return value.includes(NUL);
-  if (value === null || typeof value !== "object") return false;
-  if (Array.isArray(value)) {
-    for (const item of value) if (containsNul(item)) return true;
-    return false;
-  }
-  const record = value as Record<string, unknown>;
-  for (const key in record) {
-    if (!Object.hasOwn(record, key)) continue;
-    if (key.includes(NUL) || containsNul(record[key])) return true;
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (typeof node === "string") {
+      if (node.includes(NUL)) return true;
+    } else if (Array.isArray(node)) {
+      for (const item of node) pending.push(item);
+    } else if (node !== null && typeof node === "object") {
+      const record = node as Record<string, unknown>;
+      for (const key in record) {
+        if (!Object.hasOwn(record, key)) continue;
+        if (key.includes(NUL)) return true;
+        pending.push(record[key]);
+      }
+    }
   }
   return false;
+}
+
+/** How deeply `value` nests arrays and objects (a scalar is 0), counting no further than `limit` + 1. Iterative. */
+export function nestingDepth(value: unknown, limit: number): number {
+  let deepest = 0;
+  const pending: [unknown, number][] = [[value, 0]];
+  while (pending.length > 0) {
+    const [node, depth] = pending.pop()!;
+    if (node === null || typeof node !== "object") continue;
+    deepest = Math.max(deepest, depth + 1);
+    if (deepest > limit) return deepest;
+    for (const item of Array.isArray(node) ? node : Object.values(node as Record<string, unknown>)) pending.push([item, depth + 1]);
+  }
+  return deepest;
 }
 
 function pointerSegment(key: string): string {
@@ -35,31 +57,32 @@ function pointerSegment(key: string): string {
 
 /**
  * JSON Pointers (`/items/0/name`) of the strings and object keys in `value` that contain NUL, at most `limit` of
- * them; empty when there are none. A key's own pointer names it (`/bad<NUL>key`).
+ * them, in document order; empty when there are none. A key's own pointer names it (`/bad<NUL>key`). Iterative.
  */
 export function nulCharacterPaths(value: unknown, limit = 10): string[] {
   if (!containsNul(value)) return [];
   const found: string[] = [];
-  const visit = (node: unknown, pointer: string): void => {
-    if (found.length >= limit) return;
+  // Each entry: a value, its pointer, and whether the key that leads to it holds a NUL (reported when it is reached).
+  const pending: [unknown, string, boolean][] = [[value, "", false]];
+  while (pending.length > 0 && found.length < limit) {
+    const [node, pointer, badKey] = pending.pop()!;
+    if (badKey) found.push(pointer);
     if (typeof node === "string") {
-      if (node.includes(NUL)) found.push(pointer);
-      return;
+      if (node.includes(NUL) && found.length < limit) found.push(pointer);
+      continue;
     }
-    if (node === null || typeof node !== "object") return;
-    if (Array.isArray(node)) {
-      node.forEach((item, index) => visit(item, `${pointer}/${index}`));
-      return;
-    }
-    for (const [key, item] of Object.entries(node as Record<string, unknown>)) {
-      const child = `${pointer}/${pointerSegment(key)}`;
-      if (key.includes(NUL) && found.length < limit) found.push(child);
-      visit(item, child);
-    }
-  };
-  visit(value, "");
-  return found;
+    if (node === null || typeof node !== "object") continue;
+    const children: [unknown, string, boolean][] = Array.isArray(node)
+      ? node.map((item, index) => [item, `${pointer}/${index}`, false])
+      : Object.entries(node as Record<string, unknown>).map(([key, item]) => [item, `${pointer}/${pointerSegment(key)}`, key.includes(NUL)]);
+    // Reversed, so the stack yields children in document order.
+    for (let i = children.length - 1; i >= 0; i--) pending.push(children[i]!);
+  }
+  return found.slice(0, limit);
 }
+
+/** How deep replaceNulCharacters descends; a NUL nested deeper is left for the store to refuse. */
+const MAX_REPLACE_DEPTH = 512;
 
 /** `value` with every NUL in its strings and keys replaced by U+FFFD, and how many were replaced (0: the same value). */
 export function replaceNulCharacters<T>(value: T): { value: T; replaced: number } {
@@ -72,18 +95,18 @@ export function replaceNulCharacters<T>(value: T): { value: T; replaced: number 
     return parts.join(NUL_REPLACEMENT);
   };
   // Containers are copied only on the way to a replaced string, so an output without NUL is returned as it is.
-  const visit = (node: unknown): unknown => {
+  const visit = (node: unknown, depth: number): unknown => {
     if (typeof node === "string") return clean(node);
-    if (node === null || typeof node !== "object") return node;
+    if (node === null || typeof node !== "object" || depth > MAX_REPLACE_DEPTH) return node;
     if (Array.isArray(node)) {
-      const items = node.map(visit);
+      const items = node.map((item) => visit(item, depth + 1));
       return items.some((item, index) => item !== node[index]) ? items : node;
     }
     const entries = Object.entries(node as Record<string, unknown>);
-    const cleaned = entries.map(([key, item]) => [clean(key), visit(item)] as const);
+    const cleaned = entries.map(([key, item]) => [clean(key), visit(item, depth + 1)] as const);
     const changed = cleaned.some(([key, item], index) => key !== entries[index]![0] || item !== entries[index]![1]);
     return changed ? Object.fromEntries(cleaned) : node;
   };
-  const result = visit(value) as T;
+  const result = visit(value, 0) as T;
   return { value: result, replaced };
 }

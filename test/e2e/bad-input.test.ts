@@ -1,7 +1,7 @@
 /**
  * Bad input never crashes: every HTTP route in /api/docs and every tool operation in GET /api/tools of a kernel booted
- * with runtime.config.yaml's plugins gets malformed ids, out-of-range and non-finite numbers, NUL characters and
- * wrongly typed fields. Each must answer a 4xx envelope with a code, or a tool failure whose code names the input
+ * with runtime.config.yaml's plugins gets malformed ids, out-of-range and non-finite numbers, NUL characters,
+ * wrongly typed fields and a body nested 50,000 deep. Each must answer a 4xx envelope with a code, or a tool failure whose code names the input
  * problem, never a 5xx, and never a database error (which would mean no validation caught the value first). Output
  * side: a command that prints a NUL byte runs to the end of its flow, its text kept with U+FFFD in place of the NUL.
  */
@@ -18,6 +18,8 @@ import { startConfiguredKernel } from "./support/configured-kernel.js";
 const UNCAUGHT = ["ARK_STORE_QUERY_FAILED", "ARK_STORE_VALUE_INVALID", "ARK_INTERNAL", "internal_error"];
 const BAD_IDS = ["abc", "-1", "99999999999999999999", "1e400", "%00", "1.5"];
 const BAD_QUERY_VALUES = ["abc", "-5", "1e400", "99999999999999999999", "2147483648", "%00", ""];
+/** A body nesting arrays 50,000 deep, as text (JSON.stringify itself overflows the stack on such a value). */
+const DEEP_BODY = `{"deep":${"[".repeat(50_000)}${"]".repeat(50_000)}}`;
 const BAD_VALUES: unknown[] = [null, -1, 1e20, 2147483648, -9007199254740991, "", "a\u0000b", [], {}, true, 1.5];
 
 interface Answer {
@@ -118,6 +120,7 @@ describe("bad input on every route and tool of the embedded default", () => {
           const bodies: unknown[] = [[1], "text", {}, good];
           for (const key of Object.keys(good)) for (const value of BAD_VALUES) bodies.push({ ...good, [key]: value });
           judge(`${method} ${url} (not JSON)`, await send(method, url, undefined, "{not json"));
+          judge(`${method} ${url} (nested 50,000 deep)`, await send(method, url, undefined, DEEP_BODY));
           for (const body of bodies) judge(`${method} ${url} ${JSON.stringify(body)}`, await send(method, url, body));
           requests += bodies.length + 1;
         }
