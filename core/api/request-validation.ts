@@ -1,6 +1,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
-import { NUL_CHARACTER_MESSAGE, nestingDepth, nulCharacterPaths } from "../contracts/nul-characters.js";
+import { TOO_DEEP_MESSAGE, isTooDeep } from "../contracts/nesting-depth.js";
+import { NUL_CHARACTER_MESSAGE, nulCharacterPaths } from "../contracts/nul-characters.js";
 import { withSafeIntegerBounds } from "../contracts/safe-integer-bounds.js";
 import { errorMessage } from "../errors/index.js";
 import type { RouteSchemas } from "./api-server-port.js";
@@ -76,23 +77,17 @@ export interface RequestParts {
 }
 
 /**
- * How deeply a body may nest. Far beyond any ARK document, and well within what the walks over a body (validation,
- * canonical JSON for idempotency keys, JSON.stringify for storage) can recurse through without exhausting the stack.
- */
-export const MAX_BODY_DEPTH = 256;
-
-/**
  * Validates every part of a request and returns every problem (empty when valid). On every route, schema or not,
  * query and body values with a NUL character are refused (no handler can store them; see contracts/nul-characters),
- * and so is a body nested deeper than MAX_BODY_DEPTH (it is not validated further).
+ * and so is a body nested deeper than MAX_VALUE_DEPTH (contracts/nesting-depth; it is not validated further).
  */
 export function validateRequest(validators: RouteValidators, request: RequestParts): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   for (const part of REQUEST_PARTS) {
     const validate = validators[part];
     const data = part === "params" ? request.params : part === "querystring" ? request.query : request.body;
-    if (part === "body" && nestingDepth(data, MAX_BODY_DEPTH) > MAX_BODY_DEPTH) {
-      issues.push({ path: "body", message: `nests arrays and objects more than ${MAX_BODY_DEPTH} levels deep`, keyword: "depth" });
+    if (part === "body" && isTooDeep(data)) {
+      issues.push({ path: "body", message: TOO_DEEP_MESSAGE, keyword: "depth" });
       continue;
     }
     if (validate && !validate(data)) issues.push(...(validate.errors ?? []).map((e) => issueOf(part, e)));

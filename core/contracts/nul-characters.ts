@@ -37,20 +37,6 @@ export function containsNul(value: unknown): boolean {
   return false;
 }
 
-/** How deeply `value` nests arrays and objects (a scalar is 0), counting no further than `limit` + 1. Iterative. */
-export function nestingDepth(value: unknown, limit: number): number {
-  let deepest = 0;
-  const pending: [unknown, number][] = [[value, 0]];
-  while (pending.length > 0) {
-    const [node, depth] = pending.pop()!;
-    if (node === null || typeof node !== "object") continue;
-    deepest = Math.max(deepest, depth + 1);
-    if (deepest > limit) return deepest;
-    for (const item of Array.isArray(node) ? node : Object.values(node as Record<string, unknown>)) pending.push([item, depth + 1]);
-  }
-  return deepest;
-}
-
 function pointerSegment(key: string): string {
   return key.replaceAll("~", "~0").replaceAll("/", "~1");
 }

@@ -1,6 +1,7 @@
 /** The dispatcher port: routing, the v1 request/payload contracts, result validation, and the inline dispatcher. */
 import { describe, expect, it } from "vitest";
 import { createContractRegistry } from "../contracts/index.js";
+import { MAX_VALUE_DEPTH, TOO_DEEP_MESSAGE } from "../contracts/nesting-depth.js";
 import { contractIds } from "../contracts/schemas/index.js";
 import { isArkError } from "../errors/index.js";
 import type { DispatcherContribution, ExecutionRequest, NodeTypeContribution } from "../plugin-api/contributions.js";
@@ -84,6 +85,24 @@ describe("dispatch router", () => {
     const clean = await router.execute(execution("echo"), new AbortController().signal);
     expect(clean.result.status).toBe("success");
     expect(clean.runMetadata).not.toHaveProperty("nul_characters_replaced");
+  });
+
+  it("fails a result nested deeper than MAX_VALUE_DEPTH as a contract violation, before any walk could overflow", async () => {
+    const nest = (depth: number): unknown => {
+      let node: unknown = "leaf";
+      for (let i = 0; i < depth; i++) node = { next: node };
+      return node;
+    };
+    const types: NodeTypeContribution[] = [
+      { type: "deep", execute: async () => successResult({ node_type: "deep", tree: nest(50_000) }, {}) },
+      { type: "deepish", execute: async () => successResult({ node_type: "deepish", tree: nest(MAX_VALUE_DEPTH - 3) }, {}) },
+    ];
+    const { router } = routerWith(types);
+    const deep = (await router.execute(execution("deep"), new AbortController().signal)).result;
+    expect(deep).toMatchObject({ status: "failed", error: { code: "contract_violation", message: `The executor result ${TOO_DEEP_MESSAGE}; it cannot be stored.` } });
+    expect(deep.error?.details).toEqual({ issues: [{ instancePath: "", keyword: "depth", message: TOO_DEEP_MESSAGE }] });
+    // The envelope's own levels count: an output three short of the bound still fits.
+    expect((await router.execute(execution("deepish"), new AbortController().signal)).result.status).toBe("success");
   });
 
   it("an abort answers cancelled at once, even from a node type that ignores its signal", async () => {

@@ -10,6 +10,7 @@
 import { validateNodeStates } from "../contracts/index.js";
 import type { ContractRegistry } from "../contracts/contract-registry-port.js";
 import { contractIds, registerCoreContracts } from "../contracts/schemas/index.js";
+import { TOO_DEEP_MESSAGE, isTooDeep } from "../contracts/nesting-depth.js";
 import { replaceNulCharacters } from "../contracts/nul-characters.js";
 import { ArkError, errorMessage } from "../errors/index.js";
 import type { DispatcherContribution, ExecutionRequest, ExecutionResult } from "../plugin-api/contributions.js";
@@ -188,6 +189,12 @@ export class DispatchRouter {
   }
 
   private checkedResult(nodeType: string, raw: unknown): ExecutionResult {
+    // Before any other walk: a result nested thousands deep would overflow the contract check or the node run's write.
+    if (isTooDeep(raw)) {
+      return failedResult("contract_violation", `The executor result ${TOO_DEEP_MESSAGE}; it cannot be stored.`, {
+        details: { issues: [{ instancePath: "", keyword: "depth", message: TOO_DEEP_MESSAGE }] },
+      });
+    }
     const envelope = this.options.contracts.check(contractIds.executorResult, raw);
     if (!envelope.valid) {
       const first = envelope.issues[0];

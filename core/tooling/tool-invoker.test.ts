@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { closeSharedTestPglite, openIsolatedStore, type IsolatedStore } from "../../test/support/store-harness.js";
 import { createContractRegistry, registerCoreContracts, contractIds } from "../contracts/index.js";
+import { MAX_VALUE_DEPTH, TOO_DEEP_MESSAGE } from "../contracts/nesting-depth.js";
 import { ArkError } from "../errors/index.js";
 import type { ExecutorContribution, ToolCallContext, ToolDomainContribution, ToolInvocationResult } from "../plugin-api/contributions.js";
 import { StoreIdempotencyLedger } from "./idempotency-ledger.js";
@@ -22,6 +23,13 @@ function latch() {
   let open!: () => void;
   const opened = new Promise<void>((resolve) => (open = resolve));
   return { open, opened };
+}
+
+/** `{ next: { next: ... "leaf" } }`, `depth` objects deep (built without recursion). */
+function nest(depth: number): unknown {
+  let node: unknown = "leaf";
+  for (let i = 0; i < depth; i++) node = { next: node };
+  return node;
 }
 
 const echoInput = { type: "object", required: ["text"], additionalProperties: false, properties: { text: { type: "string", minLength: 1 } } };
@@ -79,6 +87,11 @@ describe("tool invoker", () => {
         warns: op("warns", {
           handler: async () => ({ echo: "x", execution_status: "success_with_warning", warnings: [{ code: "echo.partial", message: "Half." }, { code: "echo.partial", message: "Half." }] }),
         }),
+        // Takes any object and answers with `{ tree }` nested `depth` objects deep.
+        deep: op("deep", {
+          input: { type: "object" }, output: { type: "object" },
+          handler: async (input: { depth?: number }) => ({ tree: nest(input.depth ?? 0) }),
+        }),
         binary: op("binary", { handler: async (input: { text: string }) => ({ echo: `${input.text}\u0000bytes\u0000` }) }),
         cancellable: op("cancellable", { handler: (_input, ctx: ToolCallContext) => new Promise((_, reject) => ctx.signal.addEventListener("abort", () => reject(new Error("aborted")))) }),
         asks: op("asks", { handler: async (input: { text: string }, ctx) => ({ echo: ctx.llm ? (await ctx.llm({ messages: [{ role: "user", content: input.text }], provider: "vllm_local" })).text : "no llm" }) }),
@@ -129,6 +142,32 @@ describe("tool invoker", () => {
     expect(result).toMatchObject({ status: "failed", error: { code: "ARK_TOOL_INPUT_INVALID", details: { issues: [{ instancePath: "/text", keyword: "nul" }] } } });
     expect(result.error?.message).toContain("/text must not contain a NUL character");
     expect(calls.say).toBeUndefined();
+  });
+
+  it("refuses an input nested deeper than MAX_VALUE_DEPTH, however deep, before any other walk and without claiming its key", async () => {
+    const tools = invoker();
+    for (const depth of [MAX_VALUE_DEPTH + 1, 50_000]) {
+      const result = await tools.invoke({ domain: "echo", operation: "deep", input: { tree: nest(depth) }, idempotencyKey: "deep-in" });
+      expect(result).toMatchObject({ status: "failed", error: { code: "ARK_TOOL_INPUT_INVALID", details: { issues: [{ instancePath: "", keyword: "depth", message: TOO_DEEP_MESSAGE }] } } });
+    }
+    expect(calls.deep).toBeUndefined();
+    // The outer object is one level: a tree one short of the bound fits, and the key was never claimed.
+    expect((await tools.invoke({ domain: "echo", operation: "deep", input: { tree: nest(MAX_VALUE_DEPTH - 1) }, idempotencyKey: "deep-in" })).status).toBe("success");
+  });
+
+  it("fails an output nested deeper than MAX_VALUE_DEPTH (ARK_TOOL_OUTPUT_INVALID) and releases its claim", async () => {
+    const tools = invoker();
+    const call = { domain: "echo", operation: "deep", input: { depth: 50_000 }, idempotencyKey: "deep-out" };
+    const result = await tools.invoke(call);
+    expect(result).toMatchObject({ status: "failed", output: null, error: { code: "ARK_TOOL_OUTPUT_INVALID", details: { issues: [{ keyword: "depth" }] } } });
+    expect(result.error?.message).toBe(`Output of echo.deep cannot be kept: (root) ${TOO_DEEP_MESSAGE}.`);
+    await tools.drain();
+    // Released, not recorded: the repeat runs again (and fails again) instead of waiting out a stuck claim.
+    expect((await tools.invoke(call)).error?.code).toBe("ARK_TOOL_OUTPUT_INVALID");
+    expect(calls.deep).toBe(2);
+    // Without an output schema the bound holds too, and a fallback's output is held to it.
+    const noSchema = await invoker({ ledger: false }).invoke({ domain: "echo", operation: "once", input: { text: "x" }, fallback: () => ({ output: nest(MAX_VALUE_DEPTH + 1) }) });
+    expect(noSchema).toMatchObject({ status: "failed", error: { code: "ARK_TOOL_OUTPUT_INVALID" } });
   });
 
   it("replaces NUL characters in an output with U+FFFD, warns, and replays the stored result", async () => {

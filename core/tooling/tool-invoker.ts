@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { ArkError, errorMessage, isArkError } from "../errors/index.js";
 import type { ContractIssue, ContractRegistry } from "../contracts/contract-registry-port.js";
+import { TOO_DEEP_MESSAGE, isTooDeep } from "../contracts/nesting-depth.js";
 import { NUL_CHARACTER_MESSAGE, nulCharacterPaths, replaceNulCharacters } from "../contracts/nul-characters.js";
 import type { ToolCallContext, ToolDescriptor, ToolInvocationResult } from "../plugin-api/contributions.js";
 import { MAX_ATTEMPTS, runAttempts, type AttemptOutcome } from "./attempt-runner.js";
@@ -54,6 +55,9 @@ function clampInt(value: unknown, min: number, max: number, fallback: number): n
   const n = typeof value === "number" && Number.isFinite(value) ? Math.trunc(value) : fallback;
   return Math.min(Math.max(n, min), max);
 }
+
+/** A value nested too deeply, as its only issue: no later walk (ajv, the digest, JSON.stringify) is safe on it. */
+const TOO_DEEP_ISSUE: ContractIssue = { instancePath: "", message: TOO_DEEP_MESSAGE, keyword: "depth", params: {} };
 
 /** NUL characters in an input, as issues: the input could not be stored (ledger, trace, the domain's own tables). */
 function nulIssues(input: unknown): ContractIssue[] {
@@ -118,7 +122,8 @@ export class ToolInvoker {
   /** Resolves the operation, validates the input and computes the ledger slot; throws ArkErrors for refusals. */
   private prepare(call: ToolCall): CallState {
     const resolved = this.catalog.resolve(call.domain, call.operation);
-    const issues = [...this.catalog.issues(resolved.inputId, call.input), ...nulIssues(call.input)];
+    // Depth first, alone: no schema says it, and no other check is safe on a value nested thousands deep.
+    const issues = isTooDeep(call.input) ? [TOO_DEEP_ISSUE] : [...this.catalog.issues(resolved.inputId, call.input), ...nulIssues(call.input)];
     if (issues.length > 0) {
       throw new ArkError("ARK_TOOL_INPUT_INVALID", `Input of ${resolved.domain.id}.${resolved.name} is invalid: ${issues[0]!.instancePath || "(root)"} ${issues[0]!.message}.`, {
         details: { domain: resolved.domain.id, operation: resolved.name, issues },
@@ -159,10 +164,12 @@ export class ToolInvoker {
   }
 
   private outputProblem(resolved: ResolvedOperation, output: unknown): ArkError | null {
-    if (resolved.outputId === null) return null;
-    const issues = this.catalog.issues(resolved.outputId, output);
+    // Checked with or without a schema: the ledger and the node run store the output (NULs are replaced later).
+    const tooDeep = isTooDeep(output);
+    if (resolved.outputId === null && !tooDeep) return null;
+    const issues = tooDeep ? [TOO_DEEP_ISSUE] : this.catalog.issues(resolved.outputId!, output);
     if (issues.length === 0) return null;
-    return new ArkError("ARK_TOOL_OUTPUT_INVALID", `Output of ${resolved.domain.id}.${resolved.name} breaks its output schema: ${issues[0]!.instancePath || "(root)"} ${issues[0]!.message}.`, {
+    return new ArkError("ARK_TOOL_OUTPUT_INVALID", `Output of ${resolved.domain.id}.${resolved.name} ${tooDeep ? "cannot be kept" : "breaks its output schema"}: ${issues[0]!.instancePath || "(root)"} ${issues[0]!.message}.`, {
       details: { domain: resolved.domain.id, operation: resolved.name, issues },
     });
   }

@@ -1,16 +1,17 @@
 /**
  * Bad input never crashes: every HTTP route in /api/docs and every tool operation in GET /api/tools of a kernel booted
  * with runtime.config.yaml's plugins gets malformed ids, out-of-range and non-finite numbers, NUL characters,
- * wrongly typed fields and a body nested 50,000 deep. Each must answer a 4xx envelope with a code, or a tool failure whose code names the input
- * problem, never a 5xx, and never a database error (which would mean no validation caught the value first). Output
- * side: a command that prints a NUL byte runs to the end of its flow, its text kept with U+FFFD in place of the NUL.
+ * wrongly typed fields and a body nested 50,000 deep (and every tool, called in process, an input that deep). Each
+ * must answer a 4xx envelope with a code, or a tool failure whose code names the input problem, never a 5xx, and
+ * never a database error (which would mean no validation caught the value first). Output side: a command that prints
+ * a NUL byte runs to the end of its flow, its text kept with U+FFFD in place of the NUL.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importFlowText, nodeTypeRegistryOf } from "../../core/flow/api/flow-file-import.js";
-import { apiServerRef, coreServices } from "../../core/plugin-api/index.js";
+import { apiServerRef, coreServices, toolHostRef } from "../../core/plugin-api/index.js";
 import type { TestKernel } from "../../core/testing/index.js";
 import { startConfiguredKernel } from "./support/configured-kernel.js";
 
@@ -144,6 +145,19 @@ describe("bad input on every route and tool of the embedded default", () => {
     }
     expect(problems).toEqual([]);
   }, 180_000);
+
+  it("every tool operation refuses an input nested 50,000 deep from an in-process caller (a model's JSON) as invalid input", async () => {
+    const host = kernel.get(toolHostRef);
+    const { tools } = (await send("GET", "/api/tools")).json as unknown as { tools: { domain: string; operation: string }[] };
+    let deep: unknown = "leaf";
+    for (let i = 0; i < 50_000; i++) deep = [deep];
+    const codes = new Set<string>();
+    for (const tool of tools) {
+      const result = await host.invoke({ domain: tool.domain, operation: tool.operation, input: { deep }, scope: { workspace: "sweep" }, idempotencyKey: "deep" });
+      codes.add(`${result.status} ${result.error?.code}`);
+    }
+    expect([...codes]).toEqual(["failed ARK_TOOL_INPUT_INVALID"]);
+  });
 
   it("a command that prints a NUL byte completes its flow; the output keeps its text with U+FFFD and says so", async () => {
     const engine = kernel.get(coreServices.flow);
