@@ -1,12 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { nestedArrays as nested } from "../../test/support/nested-value.js";
 import { MAX_VALUE_DEPTH, TOO_DEEP_MESSAGE, isTooDeep, nestingDepth } from "./nesting-depth.js";
-
-/** `[[[...value...]]]`, `depth` arrays deep (built without recursion). */
-function nested(depth: number, value: unknown): unknown {
-  let node = value;
-  for (let i = 0; i < depth; i++) node = [node];
-  return node;
-}
 
 describe("nestingDepth", () => {
   it("counts arrays and objects alike, a scalar as 0, and the deepest branch", () => {

@@ -1,12 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { nestedArrays as nested } from "../../test/support/nested-value.js";
 import { NUL_REPLACEMENT, containsNul, nulCharacterPaths, replaceNulCharacters } from "./nul-characters.js";
-
-/** `[[[...value...]]]`, `depth` arrays deep (built without recursion). */
-function nested(depth: number, value: unknown): unknown {
-  let node = value;
-  for (let i = 0; i < depth; i++) node = [node];
-  return node;
-}
 
 describe("nulCharacterPaths", () => {
   it("names every string and key holding a NUL by its JSON Pointer, escaping / and ~", () => {

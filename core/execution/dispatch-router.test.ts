@@ -1,5 +1,6 @@
 /** The dispatcher port: routing, the v1 request/payload contracts, result validation, and the inline dispatcher. */
 import { describe, expect, it } from "vitest";
+import { nestedObjects as nest } from "../../test/support/nested-value.js";
 import { createContractRegistry } from "../contracts/index.js";
 import { MAX_VALUE_DEPTH, TOO_DEEP_MESSAGE } from "../contracts/nesting-depth.js";
 import { contractIds } from "../contracts/schemas/index.js";
@@ -88,11 +89,6 @@ describe("dispatch router", () => {
   });
 
   it("fails a result nested deeper than MAX_VALUE_DEPTH as a contract violation, before any walk could overflow", async () => {
-    const nest = (depth: number): unknown => {
-      let node: unknown = "leaf";
-      for (let i = 0; i < depth; i++) node = { next: node };
-      return node;
-    };
     const types: NodeTypeContribution[] = [
       { type: "deep", execute: async () => successResult({ node_type: "deep", tree: nest(50_000) }, {}) },
       { type: "deepish", execute: async () => successResult({ node_type: "deepish", tree: nest(MAX_VALUE_DEPTH - 3) }, {}) },

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { nestedObjects as nest } from "../../test/support/nested-value.js";
 import { closeSharedTestPglite, openIsolatedStore, type IsolatedStore } from "../../test/support/store-harness.js";
 import { createContractRegistry, registerCoreContracts, contractIds } from "../contracts/index.js";
 import { MAX_VALUE_DEPTH, TOO_DEEP_MESSAGE } from "../contracts/nesting-depth.js";
@@ -25,12 +26,6 @@ function latch() {
   return { open, opened };
 }
 
-/** `{ next: { next: ... "leaf" } }`, `depth` objects deep (built without recursion). */
-function nest(depth: number): unknown {
-  let node: unknown = "leaf";
-  for (let i = 0; i < depth; i++) node = { next: node };
-  return node;
-}
 
 const echoInput = { type: "object", required: ["text"], additionalProperties: false, properties: { text: { type: "string", minLength: 1 } } };
 const echoOutput = { type: "object", required: ["echo"], properties: { echo: { type: "string" } } };

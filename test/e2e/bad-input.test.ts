@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importFlowText, nodeTypeRegistryOf } from "../../core/flow/api/flow-file-import.js";
 import { apiServerRef, coreServices, toolHostRef } from "../../core/plugin-api/index.js";
 import type { TestKernel } from "../../core/testing/index.js";
+import { nestedArrays } from "../support/nested-value.js";
 import { startConfiguredKernel } from "./support/configured-kernel.js";
 
 /** Codes that mean a bad value got past validation into the store or the handler. */
@@ -149,8 +150,7 @@ describe("bad input on every route and tool of the embedded default", () => {
   it("every tool operation refuses an input nested 50,000 deep from an in-process caller (a model's JSON) as invalid input", async () => {
     const host = kernel.get(toolHostRef);
     const { tools } = (await send("GET", "/api/tools")).json as unknown as { tools: { domain: string; operation: string }[] };
-    let deep: unknown = "leaf";
-    for (let i = 0; i < 50_000; i++) deep = [deep];
+    const deep = nestedArrays(50_000);
     const codes = new Set<string>();
     for (const tool of tools) {
       const result = await host.invoke({ domain: tool.domain, operation: tool.operation, input: { deep }, scope: { workspace: "sweep" }, idempotencyKey: "deep" });
