@@ -75,6 +75,8 @@ export const errorCatalogue = {
   ARK_RT_ROOM_INVALID: { status: 400, hint: "Rooms are `kind:id` with kind one of flowchart, flowchart_run, flowchart_node, task, run, thread, download_job and a non-empty id (details.rejected lists each bad room)." },
   ARK_RT_REQUEST_INVALID: { status: 400, hint: "Send { rooms: [\"flowchart_run:42\"], after?: { \"<sequence_stream>\": <last sequence> } } (or { room: ... }); details say which field is wrong." },
   ARK_RT_REPLAY_TOO_LARGE: { status: 413, hint: "More events were missed than one replay sends (details.limit); page through GET /api/events?room=...&after_stream=...&after=N, then send rt.replay with the newer cursors." },
+  ARK_RT_BUSY: { status: 429, hint: "Too many event-log reads are waiting (this connection's replays, or the server's read queue; details.limit): wait for the pending acknowledgements, then try again." },
+  ARK_RT_EVENT_UNKNOWN: { status: 400, hint: "Emit one of the events in details.events (rt.health, rt.subscribe, rt.unsubscribe, rt.replay)." },
   ARK_RT_BACKLOG_EXCEEDED: { status: 503, hint: "The client read events too slowly and was disconnected; reconnect and send rt.replay with the last sequence per stream it has." },
   // executor bundles (ark bundle)
   ARK_BUNDLE_PLUGIN_SET_INVALID: { status: 400, hint: "Fix each plugin listed in details.problems: use ids of folders under plugins/ whose manifest declares runsInExecutor: true (`ark plugins` lists them)." },

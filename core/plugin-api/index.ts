@@ -11,6 +11,7 @@ export type * from "./contributions.js";
 export type { ContributionRegistries, ReadonlyRegistry } from "./registries-port.js";
 export type { JSONSchema } from "../contracts/json-schema.js";
 export { MAX_TIMER_MS, MAX_TIMER_SECONDS } from "../config/timer-limits.js";
+export { MAX_VALUE_DEPTH, TOO_DEEP_MESSAGE, isTooDeep } from "../contracts/nesting-depth.js";
 export type { ContractRegistry, ContractIssue } from "../contracts/contract-registry-port.js";
 export type { Store, Queryable, Transaction, QueryResult, StoreHealth } from "../store/store-port.js";
 export type { IdempotencyLedger, IdempotencyClaim } from "../tooling/idempotency-port.js";

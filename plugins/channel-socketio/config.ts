@@ -7,6 +7,7 @@ export interface SocketIoPluginConfig {
   readonly pingTimeoutMs?: number;
   readonly maxReplay?: number;
   readonly maxBacklog?: number;
+  readonly readConcurrency?: number;
   readonly redisKey?: string;
   readonly cors?: { readonly origins?: readonly string[] };
 }
@@ -18,6 +19,8 @@ export interface RtSettings {
   readonly pingTimeoutMs: number;
   readonly maxReplay: number;
   readonly maxBacklog: number;
+  /** Event log reads for clients (replays, GET /api/events) running at once; more wait their turn. */
+  readonly readConcurrency: number;
   readonly redisKey: string;
   /** Browser origins allowed to connect; empty = no CORS headers; `*` = any origin. */
   readonly corsOrigins: readonly string[];
@@ -41,6 +44,7 @@ export const socketIoConfigSchema: JSONSchema = Object.freeze({
     pingTimeoutMs: { type: "integer", minimum: 1000, maximum: 600000, default: 20000, description: "How long a client may take to answer a ping before it counts as gone." },
     maxReplay: { type: "integer", minimum: 1, maximum: 10000, default: 1000, description: "Most missed events one rt.subscribe/rt.replay sends per room (more: ARK_RT_REPLAY_TOO_LARGE, page with GET /api/events)." },
     maxBacklog: { type: "integer", minimum: 100, maximum: 1000000, default: 10000, description: "Events queued for one client (while its replay runs) before it is disconnected as too slow." },
+    readConcurrency: { type: "integer", minimum: 1, maximum: 64, default: 4, description: "Event log reads for clients (rt.replay, rt.subscribe with after, GET /api/events) running at once; others wait their turn (up to 1000, then ARK_RT_BUSY)." },
     redisKey: { type: "string", pattern: "^[A-Za-z0-9._:-]{1,64}$", default: "ark", description: "Prefix of the Redis channels; kernels of one deployment share it, separate deployments on one Redis must not." },
     cors: {
       type: "object",
@@ -73,6 +77,7 @@ export function resolveRtSettings(own: SocketIoPluginConfig, kernelConfig: Reado
     pingTimeoutMs: own.pingTimeoutMs ?? 20_000,
     maxReplay: own.maxReplay ?? 1000,
     maxBacklog: own.maxBacklog ?? 10_000,
+    readConcurrency: own.readConcurrency ?? 4,
     redisKey: own.redisKey ?? "ark",
     corsOrigins: origins.map((o) => o.trim().replace(/\/+$/, "")),
     token: text(api.token),

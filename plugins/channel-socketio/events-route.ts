@@ -1,5 +1,5 @@
 import { ArkError, type ApiRoute, type EventEnvelope } from "../../core/plugin-api/index.js";
-import { parseCursors, type StreamCursors } from "./protocol.js";
+import { isStreamName, MAX_STREAM_CHARS, parseCursors, type StreamCursors } from "./protocol.js";
 import type { EventLogReader } from "./replay-reader.js";
 import { checkRoom } from "./rooms.js";
 
@@ -82,6 +82,9 @@ export function eventsBackfillRoute(reader: EventLogReader): ApiRoute<Record<str
       }
       if (stream !== undefined && cursorText !== undefined) {
         throw new ArkError("ARK_RT_REQUEST_INVALID", "Use either after_stream (+ after) or after_sequences, not both.", { details: { field: "after_sequences" } });
+      }
+      if (stream !== undefined && !isStreamName(stream)) {
+        throw new ArkError("ARK_RT_REQUEST_INVALID", `after_stream must be a sequence_stream name: 1 to ${MAX_STREAM_CHARS} characters without control characters.`, { details: { field: "after_stream" } });
       }
       if (after !== undefined && stream === undefined) {
         throw new ArkError("ARK_RT_REQUEST_INVALID", "`after` is a sequence within one stream: give after_stream too (or use after_sequences).", { details: { field: "after" } });

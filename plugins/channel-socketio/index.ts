@@ -14,6 +14,7 @@ import {
 } from "../../core/plugin-api/index.js";
 import { resolveRtSettings, socketIoConfigSchema, type SocketIoPluginConfig } from "./config.js";
 import { eventsBackfillRoute } from "./events-route.js";
+import { limitReads, MAX_WAITING_READS } from "./read-limiter.js";
 import { RtServer } from "./rt-server.js";
 
 export { RT_CONTRACT_VERSION, RT_NAMESPACE, RtEvent } from "./protocol.js";
@@ -73,8 +74,10 @@ export function createSocketIoPlugin(): PluginDefinition<SocketIoPluginConfig> {
       const settings = resolveRtSettings(ctx.config, ctx.get(coreServices.kernel).config);
       const bus = ctx.get(coreServices.events);
       const api = ctx.get(apiServerRef);
-      api.addRoute(eventsBackfillRoute(bus));
-      const server = new RtServer({ settings, reader: bus, httpServer: api.httpServer(), logger: ctx.logger });
+      // Clients' reads take turns; the live sequencer's gap fills (delivery itself) do not wait behind them.
+      const clientReader = limitReads(bus, { concurrency: settings.readConcurrency, maxWaiting: MAX_WAITING_READS });
+      api.addRoute(eventsBackfillRoute(clientReader));
+      const server = new RtServer({ settings, reader: bus, clientReader, httpServer: api.httpServer(), logger: ctx.logger });
       try {
         api.registerHealthSource(HEALTH_SOURCE_NAME, () => server.health());
       } catch (err) {

@@ -31,6 +31,15 @@ describe("rooms", () => {
     expect(reasons[5]).toMatch(/must be a string/);
   });
 
+  it("rejects C1 controls and lone surrogates, and quotes a huge or nested room shortened, never in full", () => {
+    for (const value of ["task:1\u0085", "task:\ud800", "task:a\udc00b"]) expect("rejected" in checkRoom(value)).toBe(true);
+    expect(checkRoom("thread:\ud83d\ude00")).toEqual({ room: "thread:\ud83d\ude00" });
+    const huge = "x".repeat(100_000);
+    const err = thrown(() => parseRoomsRequest({ rooms: [huge, [[["deep"]]], { a: 1 }] })) as { message: string; details: { rejected: { room: unknown }[] } };
+    expect(err.details.rejected.map((r) => r.room)).toEqual([`${"x".repeat(80)}…`, "(an array of 1)", "(an object)"]);
+    expect(err.message.length).toBeLessThan(600);
+  });
+
   it("deduplicates accepted rooms and lists every rejected one", () => {
     expect(checkRooms(["task:1", "task:1 ", "nope:2", "run:3", 7])).toEqual({
       accepted: ["task:1", "run:3"],
@@ -61,6 +70,12 @@ describe("request parsing", () => {
 
   it("checks cursors: stream names to non-negative integers", () => {
     expect(parseCursors({ a: 0, "flowchart_run:1": 7 })).toEqual({ a: 0, "flowchart_run:1": 7 });
+    // "__proto__" is a key like any other (an assignment would have set the prototype and lost it).
+    expect(Object.keys(parseCursors(JSON.parse('{"__proto__": 5}')))).toEqual(["__proto__"]);
+    expect((thrown(() => parseCursors({ s: Infinity })) as Error).message).toContain("not Infinity");
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    expect((thrown(() => parseCursors({ s: deep })) as Error).message).toContain("not (an array of 1)");
     for (const bad of [null, [], 3, { a: -1 }, { a: 1.5 }, { a: "3" }, { "": 1 }, { [`x\u0001`]: 1 }]) {
       expect(isArkError(thrown(() => parseCursors(bad)), "ARK_RT_REQUEST_INVALID")).toBe(true);
     }

@@ -2,6 +2,7 @@
  * The /rt wire protocol (reference §13.5): event names, request parsing and acknowledgement shapes.
  */
 import { ArkError, isArkError } from "../../core/plugin-api/index.js";
+import { hasUnprintable, quoted } from "./client-value.js";
 import { checkRooms } from "./rooms.js";
 
 /** The Socket.IO namespace events are served on. */
@@ -26,12 +27,14 @@ export const RtEvent = {
 export const MAX_ROOMS_PER_REQUEST = 100;
 /** Most rooms one replay may read (each up to maxReplay events). */
 export const MAX_REPLAY_ROOMS = 10;
+/** Replays one connection may have queued or running; one more is refused with ARK_RT_BUSY. */
+export const MAX_PENDING_REPLAYS = 4;
 /** Most rooms one socket may be in. */
 export const MAX_ROOMS_PER_SOCKET = 1000;
 /** Most streams one `after` cursor map may name. */
 export const MAX_CURSOR_STREAMS = 1000;
-const MAX_STREAM_CHARS = 512;
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+/** Longest sequence_stream name a cursor may name. */
+export const MAX_STREAM_CHARS = 512;
 
 /** Last sequence seen per `sequence_stream`. */
 export type StreamCursors = Readonly<Record<string, number>>;
@@ -51,22 +54,26 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** Whether `stream` can be a sequence_stream name: 1 to MAX_STREAM_CHARS printable characters. */
+export function isStreamName(stream: string): boolean {
+  return stream.trim() !== "" && stream.length <= MAX_STREAM_CHARS && !hasUnprintable(stream);
+}
+
 /** Checks an `after` cursor map: stream names to non-negative integers. */
 export function parseCursors(value: unknown): StreamCursors {
   if (!isPlainObject(value)) throw invalidRequest("`after` must be an object mapping sequence_stream to the last sequence seen, e.g. { \"flowchart_run:42\": 17 }.", { field: "after" });
   const entries = Object.entries(value);
   if (entries.length > MAX_CURSOR_STREAMS) throw invalidRequest(`\`after\` names ${entries.length} streams; at most ${MAX_CURSOR_STREAMS} are accepted.`, { field: "after", limit: MAX_CURSOR_STREAMS });
-  const cursors: Record<string, number> = {};
   for (const [stream, sequence] of entries) {
-    if (stream.trim() === "" || stream.length > MAX_STREAM_CHARS || CONTROL_CHARS.test(stream)) {
-      throw invalidRequest(`\`after\` has an invalid stream name ${JSON.stringify(stream)}.`, { field: "after", stream });
+    if (!isStreamName(stream)) {
+      throw invalidRequest(`\`after\` has an invalid stream name ${quoted(stream)}: 1 to ${MAX_STREAM_CHARS} characters without control characters.`, { field: "after", stream: quoted(stream) });
     }
     if (typeof sequence !== "number" || !Number.isSafeInteger(sequence) || sequence < 0) {
-      throw invalidRequest(`\`after["${stream}"]\` must be a non-negative integer (the last sequence seen), not ${JSON.stringify(sequence)}.`, { field: "after", stream });
+      throw invalidRequest(`\`after[${quoted(stream)}]\` must be a non-negative integer (the last sequence seen), not ${quoted(sequence)}.`, { field: "after", stream });
     }
-    cursors[stream] = sequence;
   }
-  return cursors;
+  // fromEntries defines each key as the object's own, "__proto__" included (an assignment would set the prototype).
+  return Object.fromEntries(entries) as StreamCursors;
 }
 
 /** Parses `{ rooms | room, after? }`; bad shapes throw ARK_RT_REQUEST_INVALID, bad rooms ARK_RT_ROOM_INVALID. */
@@ -84,7 +91,7 @@ export function parseRoomsRequest(payload: unknown, options: { requireAfter?: bo
   if (listed.length > MAX_ROOMS_PER_REQUEST) throw invalidRequest(`At most ${MAX_ROOMS_PER_REQUEST} rooms per request.`, { field: "rooms", limit: MAX_ROOMS_PER_REQUEST });
   const { accepted, rejected } = checkRooms(listed);
   if (rejected.length > 0) {
-    throw new ArkError("ARK_RT_ROOM_INVALID", `Not a room a client can join: ${rejected.map((r) => `${JSON.stringify(r.room)} (${r.reason})`).join("; ")}.`, {
+    throw new ArkError("ARK_RT_ROOM_INVALID", `Not a room a client can join: ${rejected.map((r) => `${quoted(r.room)} (${r.reason})`).join("; ")}.`, {
       details: { rejected },
     });
   }

@@ -1,9 +1,10 @@
 import type { Logger } from "pino";
 import type { Socket } from "socket.io";
-import { ArkError, type EventEnvelope } from "../../core/plugin-api/index.js";
+import { ArkError, TOO_DEEP_MESSAGE, isTooDeep, type EventEnvelope } from "../../core/plugin-api/index.js";
 import type { RtSettings } from "./config.js";
 import {
   errorAck,
+  MAX_PENDING_REPLAYS,
   MAX_ROOMS_PER_SOCKET,
   okAck,
   parseRoomsRequest,
@@ -13,6 +14,7 @@ import {
   type StreamCursors,
 } from "./protocol.js";
 import { readMissedEvents, type EventLogReader } from "./replay-reader.js";
+import { RoomMembership } from "./room-membership.js";
 import { SocketFeed } from "./socket-feed.js";
 
 /** What a connection's handlers share with the server. */
@@ -37,18 +39,54 @@ function payloadAndAck(args: unknown[]): [unknown, Ack | null] {
   return [payload, ack];
 }
 
-/** Registers a request handler whose result (or error, as an error ack with a stable code) answers the ack. */
+/** Events a client may emit, with an ack or without. */
+const REQUEST_EVENTS: readonly string[] = [RtEvent.health, RtEvent.subscribe, RtEvent.unsubscribe, RtEvent.replay];
+
+/**
+ * Sends `reply` through the ack. Socket.IO encodes it here, and an encoding that throws must not escape the listener:
+ * an async listener's rejection is unhandled, which ends the process.
+ */
+function sendAck(ack: Ack | null, reply: Record<string, unknown>, ctx: ConnectionContext, event: string, socket: Socket): void {
+  if (!ack) return;
+  try {
+    ack(reply);
+  } catch (err) {
+    ctx.logger?.error({ err, event, sid: socket.id }, "could not send a realtime acknowledgement");
+    try {
+      ack(errorAck(new ArkError("ARK_INTERNAL", "The reply could not be encoded.")));
+    } catch {
+      // Nothing more can be sent on this ack.
+    }
+  }
+}
+
+/**
+ * Registers a request handler whose result (or error, as an error ack with a stable code) answers the ack. A payload
+ * nested deeper than MAX_VALUE_DEPTH is refused before anything walks it (Socket.IO's encoder and JSON.stringify
+ * recurse; a reply echoing one 5,000 deep overflowed the stack).
+ */
 function answer(socket: Socket, event: string, ctx: ConnectionContext, handle: (payload: unknown) => Promise<Record<string, unknown>> | Record<string, unknown>): void {
   socket.on(event, async (...args: unknown[]) => {
     const [payload, ack] = payloadAndAck(args);
     let reply: Record<string, unknown>;
     try {
+      if (isTooDeep(payload)) throw new ArkError("ARK_RT_REQUEST_INVALID", `The request ${TOO_DEEP_MESSAGE}.`, { details: { field: "payload" } });
       reply = await handle(payload);
     } catch (err) {
       if (!(err instanceof ArkError)) ctx.logger?.error({ err, event, sid: socket.id }, "realtime request failed");
       reply = errorAck(err);
     }
-    ack?.(reply);
+    sendAck(ack, reply, ctx, event, socket);
+  });
+}
+
+/** Answers an event the protocol does not have, when the client waits for an answer (otherwise it is ignored). */
+function refuseUnknownEvents(socket: Socket, ctx: ConnectionContext): void {
+  socket.onAny((event: unknown, ...args: unknown[]) => {
+    if (typeof event === "string" && REQUEST_EVENTS.includes(event)) return;
+    const [, ack] = payloadAndAck(args);
+    const name = typeof event === "string" ? JSON.stringify(event.slice(0, 80)) : "an event without a name";
+    sendAck(ack, errorAck(new ArkError("ARK_RT_EVENT_UNKNOWN", `The server does not answer ${name}.`, { details: { events: REQUEST_EVENTS } })), ctx, String(event), socket);
   });
 }
 
@@ -59,14 +97,29 @@ function lastPerStream(events: readonly EventEnvelope[]): Record<string, number>
   return last;
 }
 
+/** One connection's state the request handlers share. */
+interface Connection {
+  readonly socket: Socket;
+  readonly feed: SocketFeed;
+  readonly membership: RoomMembership;
+  readonly ctx: ConnectionContext;
+}
+
 /**
  * Joins `rooms` and sends what the client missed after `after`, before any live event of those rooms (they wait
- * behind the replay in the socket's feed). A replay that cannot be complete joins nothing and throws.
+ * behind the replay in the socket's feed). A replay that cannot be complete throws, and leaves the rooms it joined
+ * unless another request of this connection holds them too.
  */
-async function joinWithReplay(socket: Socket, feed: SocketFeed, ctx: ConnectionContext, rooms: string[], after: StreamCursors): Promise<Record<string, unknown>> {
-  const added = rooms.filter((room) => !socket.rooms.has(room));
+async function joinWithReplay(connection: Connection, rooms: string[], after: StreamCursors): Promise<Record<string, unknown>> {
+  const { socket, feed, membership, ctx } = connection;
+  if (feed.pendingJobs >= MAX_PENDING_REPLAYS) {
+    throw new ArkError("ARK_RT_BUSY", `This connection already has ${feed.pendingJobs} replays waiting; wait for their acknowledgements first.`, {
+      details: { limit: MAX_PENDING_REPLAYS },
+    });
+  }
   // Joining and queueing the replay happen in one synchronous block: no live event of these rooms can reach the
   // socket between them, so every live event either is in the log the replay reads or waits behind the replay.
+  membership.begin(rooms);
   void socket.join(rooms);
   try {
     const replayed = await feed.run(async () => {
@@ -74,9 +127,10 @@ async function joinWithReplay(socket: Socket, feed: SocketFeed, ctx: ConnectionC
       feed.seed(after);
       return events.filter((event) => feed.sendReplayed(event));
     });
+    membership.succeed(rooms);
     return okAck({ rooms, replay: { count: replayed.length, last: lastPerStream(replayed) } });
   } catch (err) {
-    for (const room of added) void socket.leave(room);
+    for (const room of membership.fail(rooms)) void socket.leave(room);
     throw err;
   }
 }
@@ -118,6 +172,8 @@ export function handleConnection(socket: Socket, ctx: ConnectionContext): void {
     fanout: ctx.fanout(),
   }));
 
+  const connection: Connection = { socket, feed, membership: new RoomMembership(), ctx };
+  refuseUnknownEvents(socket, ctx);
   answer(socket, RtEvent.health, ctx, (payload) => {
     ctx.metrics.healthTotal += 1;
     return okAck({ metrics: ctx.metrics.snapshot(ctx.openConnections()), fanout: ctx.fanout(), echo: payload ?? null });
@@ -125,18 +181,20 @@ export function handleConnection(socket: Socket, ctx: ConnectionContext): void {
   answer(socket, RtEvent.subscribe, ctx, (payload) => {
     const request = parseRoomsRequest(payload);
     checkRoomBudget(socket, request.rooms);
-    if (request.after !== undefined) return joinWithReplay(socket, feed, ctx, request.rooms, request.after);
+    if (request.after !== undefined) return joinWithReplay(connection, request.rooms, request.after);
     void socket.join(request.rooms);
+    connection.membership.joined(request.rooms);
     return okAck({ rooms: request.rooms });
   });
   answer(socket, RtEvent.replay, ctx, (payload) => {
     const request = parseRoomsRequest(payload, { requireAfter: true });
     checkRoomBudget(socket, request.rooms);
-    return joinWithReplay(socket, feed, ctx, request.rooms, request.after ?? {});
+    return joinWithReplay(connection, request.rooms, request.after ?? {});
   });
   answer(socket, RtEvent.unsubscribe, ctx, (payload) => {
     const { rooms } = parseRoomsRequest(payload);
     for (const room of rooms) void socket.leave(room);
+    connection.membership.left(rooms);
     return okAck({ rooms });
   });
 }

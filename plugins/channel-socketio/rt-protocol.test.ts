@@ -149,9 +149,43 @@ describe("channel-socketio on one kernel", () => {
     expect((await get("room=nope:1")).body).toMatchObject({ ok: false, error: { code: "ARK_RT_ROOM_INVALID" } });
     expect((await get(`room=flowchart_run:${id}&after=2`)).body).toMatchObject({ ok: false, error: { code: "ARK_RT_REQUEST_INVALID" } });
     expect((await get(`room=flowchart_run:${id}&after_sequences=%7Bbroken`)).body).toMatchObject({ ok: false, error: { code: "ARK_RT_REQUEST_INVALID" } });
+    expect((await get(`room=flowchart_run:${id}&after_stream=flowchart_run:${id}%01`)).body).toMatchObject({ ok: false, error: { code: "ARK_RT_REQUEST_INVALID", details: { field: "after_stream" } } });
+    for (const loose of ["%20", "0x10"]) {
+      const res = await get(`room=flowchart_run:${id}&after_stream=flowchart_run:${id}&after=${loose}`);
+      expect([res.status, res.body.error.details.issues]).toEqual([400, [expect.objectContaining({ path: "querystring.after", message: "must be a decimal number" })]]);
+    }
+    // A cursor map nested 6,000 deep (12 KB) used to make a 500: its error message quoted the value with JSON.stringify.
+    const deepCursor = await get(`room=flowchart_run:${id}&after_sequences=${encodeURIComponent('{"s":')}${"[".repeat(6000)}${"]".repeat(6000)}%7D`);
+    expect([deepCursor.status, deepCursor.body.error.code]).toEqual([400, "ARK_RT_REQUEST_INVALID"]);
     const missing = await get("limit=5");
     expect(missing.status).toBe(400);
     expect(missing.body.error.code).toBe("invalid_request");
+  });
+
+  it("refuses a request nested 50,000 deep with an error ack (echoing it used to overflow the stack and end the server)", async () => {
+    const client = await connect(rt);
+    const engine = client.socket.io.engine;
+    const answers: string[] = [];
+    engine.on("message", (data) => answers.push(String(data)));
+    // Written as a raw Socket.IO packet (2 = event, ack id 777; engine.io adds its message type): the client's own
+    // encoder would overflow first.
+    for (const event of [RtEvent.health, RtEvent.subscribe]) {
+      answers.length = 0;
+      engine.write(`2/rt,777${JSON.stringify([event]).slice(0, -1)},${"[".repeat(50_000)}"x"${"]".repeat(50_000)}]`);
+      await waitUntil(() => answers.some((a) => a.startsWith("3/rt,777")), `the ${event} ack`);
+      const ack = JSON.parse(answers.find((a) => a.startsWith("3/rt,777"))!.slice("3/rt,777".length))[0];
+      expect(ack).toMatchObject({ ok: false, error: { code: "ARK_RT_REQUEST_INVALID", message: "The request nests arrays and objects more than 256 levels deep." } });
+    }
+    expect(await client.request(RtEvent.health, { still: "alive" })).toMatchObject({ ok: true, echo: { still: "alive" } });
+  });
+
+  it("answers an event the protocol does not have with ARK_RT_EVENT_UNKNOWN, when the client waits for an answer", async () => {
+    const client = await connect(rt);
+    expect(await client.request("rt.subscrib", { rooms: ["task:1"] })).toMatchObject({
+      ok: false, error: { code: "ARK_RT_EVENT_UNKNOWN", message: 'The server does not answer "rt.subscrib".', details: { events: [RtEvent.health, RtEvent.subscribe, RtEvent.unsubscribe, RtEvent.replay] } },
+    });
+    client.socket.emit("no.ack.wanted", 1);
+    expect(await client.request(RtEvent.health)).toMatchObject({ ok: true });
   });
 
   it("reports itself in /api/health and refuses connections outside /rt", async () => {
@@ -206,6 +240,32 @@ describe("channel-socketio with an api token and a small replay limit", () => {
     expect(ack).toMatchObject({ ok: true, replay: { count: 3 } });
     // 9 came live through task:<id> first; the replay sends the older 6..8 it asked for, and 9 not again.
     expect(client.sequences(stream)).toEqual([9, 6, 7, 8]);
+  });
+
+  it("a replay that fails does not undo a subscription another request confirmed meanwhile", async () => {
+    const [big, id] = [run(), run()];
+    await emitRunEvents(rt.bus, big, 8);
+    const client = await connect(rt, { token });
+    const room = `task:${id}`;
+    const [failed, joined] = await Promise.all([
+      client.request(RtEvent.subscribe, { rooms: [room, `flowchart_run:${big}`], after: {} }),
+      client.request(RtEvent.subscribe, { rooms: [room] }),
+    ]);
+    expect([failed.error?.code, joined.ok]).toEqual(["ARK_RT_REPLAY_TOO_LARGE", true]);
+    await emitRunEvents(rt.bus, id, 1, [room]);
+    await waitUntil(() => client.received.some((e) => e.room_keys.includes(room)), "the event of the confirmed room");
+  });
+
+  it("refuses replays beyond 4 waiting on one connection with ARK_RT_BUSY; the others are answered", async () => {
+    const id = run();
+    await emitRunEvents(rt.bus, id, 3);
+    const client = await connect(rt, { token });
+    const answers = await Promise.all(Array.from({ length: 20 }, () => client.request(RtEvent.replay, { rooms: [`flowchart_run:${id}`], after: {} })));
+    const busy = answers.filter((a) => a.error?.code === "ARK_RT_BUSY");
+    expect(busy.length).toBeGreaterThan(0);
+    expect(busy[0].error.details).toEqual({ limit: 4 });
+    expect(answers.filter((a) => a.ok).length + busy.length).toBe(20);
+    expect(await client.request(RtEvent.replay, { rooms: [`flowchart_run:${id}`], after: {} })).toMatchObject({ ok: true });
   });
 
   it("answers a CORS handshake from the api's allowed origins on its configured path, and nothing on the default one", async () => {

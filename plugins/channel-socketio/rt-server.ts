@@ -19,7 +19,10 @@ export const PEER_EVENT = "ark:rt:event";
 /** How the server is built. */
 export interface RtServerOptions {
   readonly settings: RtSettings;
+  /** The event log, for live delivery's own gap fills. */
   readonly reader: EventLogReader;
+  /** The event log for reads clients ask for (replays, catch-up after an outage): limited, see read-limiter.ts. */
+  readonly clientReader: EventLogReader;
   /** The API's http server, shared with fastify. */
   readonly httpServer: HttpServer;
   readonly logger?: Logger;
@@ -149,7 +152,7 @@ export class RtServer {
   private connectionContext(): ConnectionContext {
     return {
       settings: this.options.settings,
-      reader: this.options.reader,
+      reader: this.options.clientReader,
       metrics: this.metrics,
       feeds: this.feeds,
       openConnections: () => this.nsp.sockets.size,
@@ -204,7 +207,7 @@ export class RtServer {
         .run(async () => {
           const seen = feed.cursors();
           if (Object.keys(seen).length === 0) return;
-          const missed = await readMissedEvents(this.options.reader, rooms, seen, this.options.settings.maxReplay);
+          const missed = await readMissedEvents(this.options.clientReader, rooms, seen, this.options.settings.maxReplay);
           for (const event of missed) if (event.sequence_stream in seen) feed.sendIfNew(event);
         })
         .catch((err: unknown) => this.options.logger?.debug({ sid: socket.id, error: errorMessage(err) }, "realtime catch-up after the Redis outage was incomplete; the client was told to replay"))

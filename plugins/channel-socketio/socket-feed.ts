@@ -42,6 +42,7 @@ export class SocketFeed {
   private readonly queue: Step[] = [];
   private running = false;
   private closed = false;
+  private jobs = 0;
 
   constructor(
     private readonly socket: FeedSocket,
@@ -63,8 +64,12 @@ export class SocketFeed {
   /** Runs `job` (a replay) after what is queued; live events offered meanwhile are sent after it. */
   run<T>(job: () => Promise<T>): Promise<T> {
     if (this.closed || this.overflows()) return Promise.reject(new Error("the socket is gone"));
+    this.jobs += 1;
+    const done = () => {
+      this.jobs -= 1;
+    };
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ job: () => job().then(resolve, reject), cancel: () => reject(new Error("the socket is gone")) });
+      this.queue.push({ job: () => job().then(resolve, reject).finally(done), cancel: () => (done(), reject(new Error("the socket is gone"))) });
       void this.pump();
     });
   }
@@ -101,6 +106,11 @@ export class SocketFeed {
   close(): void {
     this.closed = true;
     for (const step of this.queue.splice(0)) if ("cancel" in step) step.cancel();
+  }
+
+  /** Jobs (replays) queued or running. */
+  get pendingJobs(): number {
+    return this.jobs;
   }
 
   /** Steps waiting (live events held behind a replay, and replays). */
