@@ -180,6 +180,18 @@ describe("a plugin's own routes", () => {
     expect([largest.status, largest.json.id]).toEqual([201, Number.MAX_SAFE_INTEGER]);
   });
 
+  it("refuses numbers written other than in decimal, which Number() would read: blank, hex, binary, padded", async () => {
+    for (const id of ["0x10", "0b1", "%20", "%2012", "12%20"]) {
+      const res = await http(url(`/api/demo/items/${id}`), { method: "POST", body: { name: "w" } });
+      expect([id, res.status]).toEqual([id, 400]);
+      expect(res.json.error.details.issues).toContainEqual({ path: "params.id", message: "must be a decimal number", keyword: "type" });
+    }
+    for (const text of ["12", "+12", "1.2e1", "012"]) {
+      const res = await http(url(`/api/demo/items/${text}`), { method: "POST", body: { name: "w" } });
+      expect([text, res.status, res.json.id]).toEqual([text, 201, 12]);
+    }
+  });
+
   it("refuses a NUL character anywhere in the query or the body, on routes with and without schemas", async () => {
     const body = await http(url("/api/demo/items/1"), { method: "POST", body: { name: "a\u0000b", tags: ["ok", "\u0000"] } });
     expect(body.status).toBe(400);

@@ -90,8 +90,9 @@ export function validateRequest(validators: RouteValidators, request: RequestPar
       issues.push({ path: "body", message: TOO_DEEP_MESSAGE, keyword: "depth" });
       continue;
     }
+    const sent = validate && part !== "body" ? flatCopy(data) : null;
     if (validate && !validate(data)) issues.push(...(validate.errors ?? []).map((e) => issueOf(part, e)));
-    if (validate && part !== "body") issues.push(...nonFiniteIssues(part, data));
+    if (sent) issues.push(...nonFiniteIssues(part, data), ...numberTextIssues(part, sent, data));
     if (part === "params") continue;
     for (const pointer of nulCharacterPaths(data)) {
       issues.push({ path: `${part}${pathFromPointer(pointer)}`, message: NUL_CHARACTER_MESSAGE, keyword: "nul" });
@@ -112,6 +113,31 @@ function nonFiniteIssues(part: RequestPart, data: unknown): ValidationIssue[] {
     if (values.some((v) => typeof v === "number" && !Number.isFinite(v))) {
       issues.push({ path: childPath(part, key), message: "must be a finite number", keyword: "type" });
     }
+  }
+  return issues;
+}
+
+/** A copy of a flat params/query object, its arrays too (coercion changes values in place). */
+function flatCopy(data: unknown): Record<string, unknown> | null {
+  if (data === null || typeof data !== "object") return null;
+  return Object.fromEntries(Object.entries(data as Record<string, unknown>).map(([key, value]) => [key, Array.isArray(value) ? [...value] : value]));
+}
+
+/** A number as text: optional sign, decimal digits, optional fraction and exponent. */
+const DECIMAL_TEXT = /^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$/;
+
+/**
+ * ajv coerces text with JavaScript's Number(), which also reads "" and " " as 0 and "0x10" as 16, so a value
+ * coerced to a number must have been written as a decimal number.
+ */
+function numberTextIssues(part: RequestPart, sent: Record<string, unknown> | null, coerced: unknown): ValidationIssue[] {
+  if (!sent || coerced === null || typeof coerced !== "object") return [];
+  const issues: ValidationIssue[] = [];
+  for (const [key, value] of Object.entries(coerced as Record<string, unknown>)) {
+    const now = Array.isArray(value) ? value : [value];
+    const before = Array.isArray(sent[key]) ? (sent[key] as unknown[]) : [sent[key]];
+    const loose = now.some((v, i) => typeof v === "number" && typeof before[i] === "string" && !DECIMAL_TEXT.test(before[i] as string));
+    if (loose) issues.push({ path: childPath(part, key), message: "must be a decimal number", keyword: "type" });
   }
   return issues;
 }
