@@ -6,6 +6,7 @@ import "reflect-metadata";
 const benches: Record<string, () => Promise<string>> = {
   "kernel-boot": () => import("./kernel-boot.js").then((m) => m.main()).then(() => "ok"),
   store: () => import("./store.js").then((m: { main(): Promise<unknown> }) => m.main()).then(() => "ok"),
+  "flow-validation": () => import("./flow-validation.js").then((m: { main(): Promise<unknown> }) => m.main()).then(() => "ok"),
   flow: () => import("./flow.js").then((m: { main(argv: readonly string[]): Promise<unknown> }) => m.main(flags)).then(() => "ok"),
   dispatch: () => import("./dispatch.js").then((m) => m.main()).then(() => "ok"),
   bundle: () => import("./bundle.js").then((m) => m.main()).then(() => "ok"),

@@ -39,6 +39,8 @@ export function analyseJoins(index: GraphIndex, isDecision: (nodeId: string) => 
   }
   const neverFires = new Set(warnings.map((w) => w.nodeId));
   const candidates = joins.map((j) => j.id).filter((id) => !neverFires.has(id));
+  // Each decision below costs a few walks of the graph: skip them all when there is no join to judge.
+  if (candidates.length === 0) return warnings;
   for (const decisionId of [...index.nodesById.keys()].filter((id) => reachable.has(id) && isDecision(id))) {
     warnings.push(...exclusiveBranchJoins(index, decisionId, candidates, start));
   }
@@ -47,10 +49,12 @@ export function analyseJoins(index: GraphIndex, isDecision: (nodeId: string) => 
 
 function exclusiveBranchJoins(index: GraphIndex, decisionId: string, joinIds: readonly string[], start: string): GraphIssue[] {
   const branches = index.outgoing(decisionId).filter((c) => c.mode === "solid");
+  // Checked before any walk: a chain of thousands of one-branch decisions made validation quadratic.
+  if (branches.length < 2) return [];
   const blocked = new Set([decisionId]);
-  const reachByBranch = branches.map((c) => ({ connector: c, reach: solidReachable(index, c.target, blocked) }));
   const onCycle = branches.some((c) => solidReachable(index, c.target).has(decisionId));
-  if (onCycle || branches.length < 2) return [];
+  if (onCycle) return [];
+  const reachByBranch = branches.map((c) => ({ connector: c, reach: solidReachable(index, c.target, blocked) }));
   const withoutDecision = solidReachable(index, start, blocked);
   const warnings: GraphIssue[] = [];
   for (const joinId of joinIds) {
