@@ -261,9 +261,14 @@ export class Kernel {
   }
 }
 
+/**
+ * A plugin's failure is wrapped so the operator learns which plugin failed and that onBootFailure can skip it. A
+ * built-in module's own ArkError is kept as it is: its code and hint (data dir in use, database unreachable, api.token
+ * too short) say what to fix, while "the plugin's config" and onBootFailure mean nothing for a built-in.
+ */
 function wrap(err: unknown, code: "ARK_PLUGIN_REGISTER_FAILED" | "ARK_PLUGIN_INIT_FAILED" | "ARK_PLUGIN_START_FAILED" | "ARK_PLUGIN_STOP_FAILED", runtime: PluginRuntime, step: string): ArkError {
   const id = runtime.plan.definition.id;
-  if (isArkError(err) && (err.code === "ARK_PLUGIN_TIMEOUT" || err.code === code || err.message.includes(`"${id}"`))) return err;
+  if (isArkError(err) && (runtime.plan.builtin || err.code === "ARK_PLUGIN_TIMEOUT" || err.code === code || err.message.includes(`"${id}"`))) return err;
   return new ArkError(code, `plugin "${id}" failed in ${step}: ${errorMessage(err)}`, { cause: err, details: { pluginId: id, step } });
 }
 

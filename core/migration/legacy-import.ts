@@ -5,6 +5,8 @@
  * in (invalid config JSON → {}, unknown edge mode → solid, blank condition key → null), each reported as a warning.
  * All flowcharts of a file are written in one transaction; any structural problem refuses the whole file.
  */
+import { TOO_DEEP_MESSAGE, isTooDeep } from "../contracts/nesting-depth.js";
+import { NUL_CHARACTER_MESSAGE, nulCharacterPaths } from "../contracts/nul-characters.js";
 import { ArkError } from "../errors/index.js";
 import { compareGraphIds, graphIdOf, isJsonObject, parseConnectorMode, type ConnectorMode, type FlowConnector, type FlowGraph, type FlowNode } from "../flow/graph/index.js";
 import { writeGraphRows } from "../flow/store/graph-rows.js";
@@ -41,6 +43,21 @@ function idList(value: unknown): (string | number)[] {
   return Array.isArray(value) ? value.filter((v): v is string | number => typeof v === "number" || typeof v === "string") : [];
 }
 
+/**
+ * Refuses the values of `fields` (legacy field name → the value ARK would store) that the store cannot take: a NUL
+ * character (PostgreSQL text and jsonb refuse it, naming no field) or nesting beyond MAX_VALUE_DEPTH (it overflows the
+ * stack on the way to the database). Each problem names where it is, like every other problem of the export.
+ */
+function refuseUnstorable(where: string, fields: Record<string, unknown>, problems: Problems): void {
+  for (const [field, value] of Object.entries(fields)) {
+    if (isTooDeep(value)) {
+      problems.push(`${where}.${field} ${TOO_DEEP_MESSAGE}.`);
+      continue;
+    }
+    for (const pointer of nulCharacterPaths(value)) problems.push(`${where}.${field}${pointer === "" ? "" : ` at ${JSON.stringify(pointer)}`} ${NUL_CHARACTER_MESSAGE}.`);
+  }
+}
+
 function parseConfig(raw: Record<string, unknown>, where: string, warnings: string[]): Record<string, unknown> {
   if (isJsonObject(raw.config)) return raw.config;
   if (typeof raw.config_json !== "string" || raw.config_json.trim() === "") return {};
@@ -63,12 +80,17 @@ function parseNode(raw: unknown, where: string, problems: Problems, warnings: st
   if (id === null || type === "" || type.length > 32) return null;
   const refId = typeof raw.ref_id === "number" && Number.isSafeInteger(raw.ref_id) ? raw.ref_id : null;
   const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : Number(v) || 0);
-  return {
+  const node: FlowNode = {
     id, type, refId, title: typeof raw.title === "string" ? raw.title : null, config: parseConfig(raw, where, warnings),
     position: { x: num(raw.x), y: num(raw.y) },
     ...(raw.model_id === null || raw.model_id === undefined ? {} : { modelId: raw.model_id as string | number }),
     mcpServerIds: idList(raw.mcp_server_ids), scriptIds: idList(raw.script_ids), skillIds: idList(raw.skill_ids), attachmentIds: idList(raw.attachment_ids),
   };
+  refuseUnstorable(where, {
+    id, node_type: type, title: node.title, [isJsonObject(raw.config) ? "config" : "config_json"]: node.config, model_id: node.modelId,
+    mcp_server_ids: node.mcpServerIds, script_ids: node.scriptIds, skill_ids: node.skillIds, attachment_ids: node.attachmentIds,
+  }, problems);
+  return node;
 }
 
 function parseEdge(raw: unknown, where: string, nodeIds: ReadonlySet<string>, problems: Problems, warnings: string[]): FlowConnector | null {
@@ -89,6 +111,8 @@ function parseEdge(raw: unknown, where: string, nodeIds: ReadonlySet<string>, pr
   const key = typeof raw.condition_key === "string" ? raw.condition_key.trim() : "";
   if (key.length > 128) problems.push(`${where}.condition_key is longer than 128 characters.`);
   const text = (v: unknown) => (typeof v === "string" ? v : null);
+  // source_node_id and target_node_id name nodes, whose ids are checked with their node.
+  refuseUnstorable(where, { id, condition_key: key, label: text(raw.label), source_handle_id: text(raw.source_handle_id), target_handle_id: text(raw.target_handle_id) }, problems);
   return {
     id, source, target, mode, conditionKey: key === "" ? null : key, label: text(raw.label),
     ...(text(raw.source_handle_id) ? { sourceHandle: text(raw.source_handle_id) } : {}),
@@ -109,6 +133,7 @@ function parseExport(raw: unknown, where: string, problems: Problems, warnings: 
   if (name.length > 255) problems.push(`${where}.name is longer than 255 characters.`);
   const description = typeof meta.description === "string" && meta.description !== "" ? meta.description : null;
   if (description !== null && description.length > 512) problems.push(`${where}.description is longer than 512 characters.`);
+  refuseUnstorable(where, { name, description }, problems);
   const nodes = raw.nodes.map((n, i) => parseNode(n, `${where}.nodes[${i}]`, problems, warnings)).filter((n): n is FlowNode => n !== null);
   for (const id of duplicates(nodes.map((n) => n.id))) problems.push(`${where}: node id ${id} appears more than once.`);
   const nodeIds = new Set(nodes.map((n) => n.id));

@@ -8,7 +8,7 @@ import { ArkError } from "../errors/index.js";
 import type { Store } from "../store/store-port.js";
 import { snapshotHash } from "./flow-snapshot.js";
 import { normaliseFlowchartIds } from "./migration-runner.js";
-import { activeRunIds, insertEvidence, latestApply, lockFlowchart, markRolledBack, readSnapshot, rollbackCandidates, setSchemaVersion, writeSnapshot } from "./migration-store.js";
+import { activeRunIds, insertEvidence, latestApply, listFlowcharts, lockFlowchart, markRolledBack, readSnapshot, rollbackCandidates, setSchemaVersion, writeSnapshot } from "./migration-store.js";
 
 /** Options of a rollback. */
 export interface RollbackOptions {
@@ -78,9 +78,14 @@ async function rollbackOne(store: Store, flowchartId: string, options: RollbackO
   });
 }
 
-/** Rolls back the named flowcharts (default: every flowchart with an open apply), in id order; stops at the first failure. */
+/**
+ * Rolls back the named flowcharts (default: every flowchart with an open apply), in id order; stops at the first
+ * failure. Named ids are checked first, so an unknown one restores nothing rather than only the ids before it.
+ */
 export async function rollbackFlowMigration(store: Store, options: RollbackOptions = {}): Promise<RollbackReport> {
-  const ids = normaliseFlowchartIds(options.flowchartIds) ?? (await rollbackCandidates(store));
+  const named = normaliseFlowchartIds(options.flowchartIds);
+  if (named) await listFlowcharts(store, named);
+  const ids = named ?? (await rollbackCandidates(store));
   const results: FlowchartRollback[] = [];
   for (const id of ids) results.push(await rollbackOne(store, id, options));
   return { contract_version: "v1", flowchart_count: ids.length, rolled_back_count: results.length, results };

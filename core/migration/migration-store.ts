@@ -2,6 +2,7 @@
  * SQL of the flow migration: flowchart rows and graphs, active runs, the write-back of a migrated snapshot, and the
  * evidence table `ark_flow_migration_evidence` (core/store/migrations/0005_flow_migration_evidence.sql).
  */
+import { ArkError } from "../errors/index.js";
 import { runtimeConnectorMode } from "../flow/graph/index.js";
 import { readGraphRows } from "../flow/store/graph-rows.js";
 import type { Queryable } from "../store/store-port.js";
@@ -35,11 +36,20 @@ export const ACTIVE_RUN_STATUSES = ["queued", "running", "pausing", "paused", "s
 
 const META = "id::text AS id, name, schema_version";
 
-/** Flowcharts ordered by id; `ids` (already validated) limits the list, an empty filter means all. */
+/**
+ * Flowcharts ordered by id; `ids` (already validated) limits the list, null means all. A named id that does not exist
+ * is ARK_NOT_FOUND naming every missing one: an operator who scoped the run to it must not read "0 analysed" as done.
+ */
 export async function listFlowcharts(db: Queryable, ids: readonly string[] | null): Promise<FlowchartMeta[]> {
   const { rows } = ids === null
     ? await db.query<{ id: string; name: string; schema_version: number }>(`SELECT ${META} FROM ark_flowcharts ORDER BY id`)
     : await db.query<{ id: string; name: string; schema_version: number }>(`SELECT ${META} FROM ark_flowcharts WHERE id = ANY($1::bigint[]) ORDER BY id`, [ids]);
+  const found = new Set(rows.map((r) => r.id));
+  const missing = (ids ?? []).filter((id) => !found.has(id));
+  if (missing.length > 0) {
+    const which = missing.length === 1 ? `Flowchart ${missing[0]} does not exist` : `Flowcharts ${missing.join(", ")} do not exist`;
+    throw new ArkError("ARK_NOT_FOUND", `${which}; nothing was migrated or rolled back.`, { details: { flowchartIds: missing } });
+  }
   return rows.map((r) => ({ id: r.id, name: r.name, schemaVersion: Number(r.schema_version) }));
 }
 
