@@ -1,7 +1,9 @@
 import { Command, InvalidArgumentError, Option, type CommanderError } from "commander";
 import { RUN_STATUSES } from "../flow/engine/engine-types.js";
+import { ArkError } from "../errors/index.js";
 import { KERNEL_API_VERSION } from "../kernel/api-version.js";
 import type { GlobalOptions } from "./cli-options.js";
+import { printError } from "./output.js";
 import type { BundleOptions } from "./commands/bundle.js";
 import type { MigrateOptions } from "./commands/migrate.js";
 import type { RunOptions } from "./commands/run.js";
@@ -29,9 +31,22 @@ const commands = {
 /** Exit codes: 0 ok, 1 failed or invalid, 2 usage error (commander). */
 export type ExitCode = number;
 
-/** Commander errors that are about how the command was typed (exit 2), as opposed to help/version output (exit 0). */
-function usageExit(err: CommanderError): never {
-  process.exit(err.exitCode === 0 ? 0 : 2);
+/**
+ * Commander errors that are about how the command was typed (exit 2), as opposed to help/version output (exit 0).
+ * With --json a script reads stdout, so the error goes there as the same JSON object every other error is.
+ */
+function usageExit(json: boolean): (err: CommanderError) => never {
+  return (err) => {
+    if (err.exitCode === 0) process.exit(0);
+    if (json) printError(usageError(err), true);
+    process.exit(2);
+  };
+}
+
+/** Commander's message without its "error: " prefix; `ark` with no command shows help, which is no message. */
+function usageError(err: CommanderError): ArkError {
+  const message = err.code === "commander.help" ? "No command given; `ark --help` lists them." : err.message.replace(/^error: /, "");
+  return new ArkError("ARK_INVALID_ARGUMENT", message, { details: { usage: err.code } });
 }
 
 /** A positive integer id argument (runs, flowcharts); anything else is a usage error. */
@@ -162,15 +177,21 @@ function addPluginAuthoringCommands(program: Command): void {
     .action(async (name: string, opts: { dir?: string; json?: boolean }) => void (await commands.pluginNew()).pluginNewToolDomain(name, opts));
 }
 
-/** Builds the `ark` command tree. `setExit` records the exit code for commands that report rather than throw. */
-export function buildProgram(setExit: (code: ExitCode) => void): Command {
+/**
+ * Builds the `ark` command tree. `setExit` records the exit code for commands that report rather than throw; `json`
+ * (the command line has --json) makes usage errors JSON on stdout instead of text on stderr.
+ */
+export function buildProgram(setExit: (code: ExitCode) => void, options: { json?: boolean } = {}): Command {
+  const json = options.json === true;
   const program = new Command("ark")
     .description("ARK, the Agent Runtime Kernel: boots the plugins in runtime.config.yaml and runs agent flowcharts")
     .version(KERNEL_API_VERSION, "-V, --version", "print the kernel API version")
     .option("-c, --config <file>", "config file (default: runtime.config.yaml, .arkrc.yaml or ark.config.yaml here)")
     .addOption(new Option("--log-level <level>", "log level (default: the config's kernel.logLevel)").choices(["trace", "debug", "info", "warn", "error", "fatal", "silent"]))
     .showHelpAfterError("(run with --help for usage)")
-    .exitOverride(usageExit);
+    .exitOverride(usageExit(json));
+  // Commander's own error line would precede the JSON; subcommands copy this setting when created, so it comes first.
+  if (json) program.configureOutput({ outputError: () => undefined });
   const global = (): GlobalOptions => program.opts<GlobalOptions>();
 
   program.command("start").description("boot the kernel and serve until Ctrl-C / SIGTERM").action(async () => (await commands.start()).startCommand(global()));

@@ -5,7 +5,7 @@
  */
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { pluginApiUrl, runArk, spawnArk, tempProject } from "../support/cli.js";
+import { endlessNapFlow, napperPlugin, runArk, spawnArk, tempProject } from "../support/cli.js";
 
 const repo = path.resolve(import.meta.dirname, "../..");
 const example = (name: string) => path.join(repo, "examples/flows", name);
@@ -39,37 +39,6 @@ connectors:
   - { source: spin, target: spin, condition_key: again, condition: "node.execution_index != 0" }
 `;
 
-/** An endless loop of `nap` nodes (a plugin node type that sleeps 30 ms): it runs until it is cancelled. */
-const endlessFlow = `schema_version: 1
-name: Endless naps
-settings: { max_node_executions: null }
-nodes:
-  - { id: start, type: start }
-  - { id: nap, type: nap, config: { fan_in_mode: any, ms: 30 } }
-connectors:
-  - { source: start, target: nap }
-  - { source: nap, target: nap }
-`;
-
-/** The plugin contributing `nap`. */
-const napperPlugin = `import { definePlugin } from ${JSON.stringify(pluginApiUrl)};
-export default definePlugin({
-  id: "napper", version: "1.0.0", kernel: "^1.0.0",
-  register(r) {
-    r.nodeType({
-      type: "nap",
-      async execute(request, signal) {
-        await new Promise((resolve) => {
-          const timer = setTimeout(resolve, Number(request.node_config.ms ?? 20));
-          signal.addEventListener("abort", () => { clearTimeout(timer); resolve(); }, { once: true });
-        });
-        return { contract_version: "v1", status: "success", exit_code: 0, output_state: { node_type: "nap" }, routing_state: {}, error: null };
-      },
-    });
-  },
-});
-`;
-
 /** Lines of a `--json` run: events, then the run_summary. */
 function jsonLines(stdout: string): Record<string, any>[] {
   return stdout.trim().split("\n").map((line) => JSON.parse(line));
@@ -88,7 +57,7 @@ beforeAll(() => {
     "broken.yaml": brokenFlow,
     "syntax.yaml": "schema_version: 1\nname: [oops\n",
     "guardrail.yaml": guardrailFlow,
-    "endless.yaml": endlessFlow,
+    "endless.yaml": endlessNapFlow(1),
   });
 });
 

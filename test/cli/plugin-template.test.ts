@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { pluginNewToolDomain } from "../../core/cli/commands/plugin-new.js";
 import { isArkError } from "../../core/errors/index.js";
+import { runArk } from "../support/cli.js";
 
 const repo = path.resolve(import.meta.dirname, "../..");
 // Inside the checkout (so `vitest` and the core resolve) but under the git-ignored .ark/ folder.
@@ -47,4 +48,33 @@ describe("ark plugin new tool-domain", () => {
     }
     expect(existsSync(path.join(dir, "tools-twice", "index.ts"))).toBe(true);
   });
+
+  it("says which path it cannot create and what to do, instead of crashing", () => {
+    const refusal = (name: string, options: { dir: string }): string => {
+      try {
+        pluginNewToolDomain(name, { ...options, json: true });
+      } catch (err) {
+        if (isArkError(err, "ARK_INVALID_ARGUMENT")) return err.message;
+        throw err;
+      }
+      throw new Error("expected a refusal");
+    };
+    const file = path.join(dir, "a-file");
+    writeFileSync(file, "");
+    expect(refusal("x", { dir: file })).toBe(`Cannot create the plugin in ${file}/tools-x: part of that path is a file, not a folder. Give --dir a folder, or a path where one can be created.`);
+    expect(refusal("x", { dir: path.join(file, "sub") })).toContain("part of that path is a file, not a folder.");
+    const tooLong = "a".repeat(300);
+    expect(refusal(tooLong, { dir })).toBe(`Cannot create the plugin in ${dir}/tools-${tooLong}: a name on that path is too long for the file system. Choose a shorter NAME (or --dir).`);
+    // The folder name fits, one of its files does not: nothing is left behind, so a retry is not "already exists".
+    const folderFits = "b".repeat(245);
+    expect(refusal(folderFits, { dir })).toContain("too long for the file system");
+    expect(existsSync(path.join(dir, `tools-${folderFits}`))).toBe(false);
+  });
+
+  // In a child process: the failure this guards against is Node's recursive mkdir spinning forever, synchronously.
+  it.skipIf(!existsSync("/proc/self"))("refuses a --dir where mkdir answers ENOENT under an existing parent, without looping (/proc)", async () => {
+    const result = await runArk(["plugin", "new", "tool-domain", "x", "--dir", "/proc/self", "--json"], { cwd: dir });
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout).error).toMatchObject({ code: "ARK_INVALID_ARGUMENT", details: { folder: "/proc/self/tools-x", errno: "ENOENT" } });
+  }, 120_000);
 });

@@ -44,3 +44,36 @@ export function pluginModule(id: string, configSchema: object, extra = ""): stri
   return `import { definePlugin } from ${JSON.stringify(pluginApiUrl)};
 export default definePlugin({ id: ${JSON.stringify(id)}, version: "1.2.3", kernel: "^1.0.0", configSchema: ${JSON.stringify(configSchema)}, ${extra} });\n`;
 }
+
+/** A plugin (file `napper.mjs`) contributing node type `nap`: sleeps `config.ms` (default 20) unless aborted first. */
+export const napperPlugin = `import { definePlugin } from ${JSON.stringify(pluginApiUrl)};
+export default definePlugin({
+  id: "napper", version: "1.0.0", kernel: "^1.0.0",
+  register(r) {
+    r.nodeType({
+      type: "nap",
+      async execute(request, signal) {
+        await new Promise((resolve) => {
+          const timer = setTimeout(resolve, Number(request.node_config.ms ?? 20));
+          signal.addEventListener("abort", () => { clearTimeout(timer); resolve(); }, { once: true });
+        });
+        return { contract_version: "v1", status: "success", exit_code: 0, output_state: { node_type: "nap" }, routing_state: {}, error: null };
+      },
+    });
+  },
+});
+`;
+
+/** An endless loop of `nap` nodes sleeping 30 ms each: a run that goes on until it is cancelled. */
+export function endlessNapFlow(schemaVersion: 1 | 2): string {
+  return `schema_version: ${schemaVersion}
+name: Endless naps
+settings: { max_node_executions: null }
+nodes:
+  - { id: start, type: start }
+  - { id: nap, type: nap, config: { fan_in_mode: any, ms: 30 } }
+connectors:
+  - { source: start, target: nap }
+  - { source: nap, target: nap }
+`;
+}

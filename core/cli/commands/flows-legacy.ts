@@ -2,20 +2,18 @@
  * `ark flows import --legacy FILE`: a flowchart export of the reference system (JSON: one flowchart
  * `{flowchart, nodes, edges}`, `{flowcharts: [...]}` or an array) stored at schema version 1 for `ark migrate`.
  */
-import { readFileSync } from "node:fs";
 import { ArkError, errorMessage } from "../../errors/index.js";
 import { LEGACY_SCHEMA_VERSION, parseLegacyExport } from "../../migration/index.js";
 import type { GlobalOptions } from "../cli-options.js";
 import { out, outJson } from "../output.js";
+import { readInputFile, type InputFileKind } from "./input-file.js";
 import { withMigrationKernel } from "./migration-kernel.js";
 
+/** One export holds every flowchart of the older system, so it may be far larger than one flow file. */
+const LEGACY_EXPORT: InputFileKind = { label: "legacy export", maxBytes: 256 * 1024 * 1024 };
+
 function readJson(file: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (err) {
-    throw new ArkError("ARK_INVALID_ARGUMENT", `Cannot read legacy export ${file}: ${errorMessage(err)}`, { details: { file }, cause: err });
-  }
+  const text = readInputFile(file, LEGACY_EXPORT);
   try {
     return JSON.parse(text);
   } catch (err) {

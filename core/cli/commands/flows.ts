@@ -4,28 +4,14 @@
  * the file's name (runs already started keep their snapshot), `--new` always creates another. A file at schema_version
  * 1 (the pre-migration format, e.g. an export of a legacy-imported flowchart) is stored at 1, with a note, for `ark migrate`.
  */
-import { readFileSync } from "node:fs";
-import { ArkError, errorMessage } from "../../errors/index.js";
 import { importFlowText } from "../../flow/api/flow-file-import.js";
 import { flowchartView } from "../../flow/api/flow-views.js";
-import { FLOW_SCHEMA_VERSION, flowFileInvalidError, formatFlowFileIssue, parseFlowFile } from "../../flow/index.js";
+import { FLOW_SCHEMA_VERSION, formatFlowFileIssue } from "../../flow/index.js";
 import type { GlobalOptions } from "../cli-options.js";
 import { out, outJson, table } from "../output.js";
 import { withFlowKernel } from "./flow-kernel.js";
 import { flowsImportLegacyCommand } from "./flows-legacy.js";
-
-/** Reads a flow file; syntax and schema errors are reported before any kernel boots. */
-function readFlowFile(file: string): string {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (err) {
-    throw new ArkError("ARK_INVALID_ARGUMENT", `Cannot read flow file ${file}: ${errorMessage(err)}`, { details: { file }, cause: err });
-  }
-  const pre = parseFlowFile(text, file);
-  if (!pre.definition) throw flowFileInvalidError(pre);
-  return text;
-}
+import { readFlowFile } from "./input-file.js";
 
 /** `ark flows import`: exit 0 when imported; errors throw (exit 1 with every positioned problem). */
 export async function flowsImportCommand(global: GlobalOptions, file: string, opts: { json?: boolean; new?: boolean; legacy?: boolean }): Promise<void> {

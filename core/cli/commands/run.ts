@@ -3,15 +3,17 @@
  * is updated in place, so re-running an edited file does not pile up copies), starts a run in an in-process kernel
  * booted from the config, follows it, and exits 0 when it ends `completed`, 1 otherwise.
  * `ark run` owns its run: on --timeout it force-cancels it; Ctrl-C asks for a graceful stop, a second Ctrl-C cancels.
+ * A reader that goes away (`ark run f.yaml --json | head -1`) counts as the first Ctrl-C: nobody follows the run any more.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
 import { ArkError, isArkError } from "../../errors/index.js";
 import { importFlowText } from "../../flow/api/flow-file-import.js";
-import { flowFileInvalidError, formatFlowFileIssue, parseFlowFile, type FlowRun } from "../../flow/index.js";
+import { formatFlowFileIssue, type FlowRun } from "../../flow/index.js";
 import type { EventEnvelope } from "../../plugin-api/contributions.js";
+import { processOutputClosed } from "../broken-pipe.js";
 import type { GlobalOptions } from "../cli-options.js";
 import { errorJson } from "../output.js";
 import { openFlowKernel, type FlowKernel } from "./flow-kernel.js";
+import { isMissingInputFile, readFlowFile } from "./input-file.js";
 import { RunEventFollower } from "./run-event-follower.js";
 import { elapsedMs, nodeColumns, nodeLine, runLine, summaryLines, type NodeColumns } from "./run-progress.js";
 
@@ -33,13 +35,12 @@ interface RunOutput {
   event(event: EventEnvelope): void;
 }
 
-/** A file path (when such a file exists) or a flowchart id; anything else is ARK_INVALID_ARGUMENT. */
+/** A flow file (when something exists at that path, it must be one) or a flowchart id; else ARK_INVALID_ARGUMENT. */
 export function resolveRunTarget(target: string): RunTarget {
-  if (existsSync(target) && statSync(target).isFile()) {
-    const text = readFileSync(target, "utf8");
-    const pre = parseFlowFile(text, target);
-    if (!pre.definition) throw flowFileInvalidError(pre); // syntax and schema errors need no kernel
-    return { kind: "file", display: target, text };
+  try {
+    return { kind: "file", display: target, text: readFlowFile(target) };
+  } catch (err) {
+    if (!isMissingInputFile(err)) throw err;
   }
   if (/^[1-9]\d{0,17}$/.test(target)) return { kind: "id", id: target };
   throw new ArkError("ARK_INVALID_ARGUMENT", `There is no file "${target}", and it is not a flowchart id. Give a flow file (e.g. examples/flows/linear.yaml) or an id from \`ark flows list\`.`, {
@@ -68,7 +69,7 @@ function outputFor(opts: RunOptions, columns: () => NodeColumns): RunOutput {
   };
 }
 
-/** Ctrl-C (or SIGTERM): first a graceful stop, then a force cancel, then exit. Returns the remover. */
+/** Ctrl-C (or SIGTERM, or the output closing): first a graceful stop, then a force cancel, then exit. Returns the remover. */
 function interruptsFor(flow: FlowKernel, runId: string, note: (text: string) => void): () => void {
   let count = 0;
   const onSignal = () => {
@@ -85,9 +86,13 @@ function interruptsFor(flow: FlowKernel, runId: string, note: (text: string) => 
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  const outputClosed = processOutputClosed();
+  if (outputClosed.aborted) onSignal();
+  else outputClosed.addEventListener("abort", onSignal, { once: true });
   return () => {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
+    outputClosed.removeEventListener("abort", onSignal);
   };
 }
 

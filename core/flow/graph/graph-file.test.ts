@@ -121,6 +121,32 @@ connectors:
     ]);
   });
 
+  it("refuses aliases that expand without bound (billion laughs) or have no anchor, at the alias", () => {
+    let laughs = "a: &a [x, x, x, x, x, x, x, x, x]\n";
+    for (const [name, previous] of [["b", "a"], ["c", "b"], ["d", "c"], ["e", "d"], ["f", "e"], ["g", "f"], ["h", "g"], ["i", "h"], ["j", "i"]]) {
+      laughs += `${name}: &${name} [${Array(9).fill(`*${previous}`).join(", ")}]\n`;
+    }
+    laughs += "schema_version: 2\nname: l\nnodes: *j\n";
+    const bomb = parseFlowFile(laughs, "flow.yaml");
+    expect(bomb.definition).toBeNull();
+    expect(bomb.errors).toEqual([expect.objectContaining({ code: "yaml_alias", line: 2, col: 8 })]);
+    expect(formatFlowFileIssue(bomb.errors[0]!)).toMatch(/^flow\.yaml:2:8 Aliases expand into too many copies \(more than 100 alias expansions/);
+    expect(where("schema_version: 2\nname: u\nnodes:\n  - &s { id: start, type: start }\n  - *s\n  - *e\n")).toEqual(["flow.yaml:6:5 Alias *e has no anchor &e before it."]);
+  });
+
+  it("refuses a file nested deeper than MAX_VALUE_DEPTH where the bound is crossed, however deep it goes", () => {
+    const nested = (depth: number) => `schema_version: 2\nname: d\nnodes:\n  - id: start\n    type: start\n    config: { x: ${"[".repeat(depth)}${"]".repeat(depth)} }\n`;
+    // The document, nodes, the node and its config are 4 levels: the 253rd "[" (column 17 + 253) is level 257.
+    expect(where(nested(252))).not.toContainEqual(expect.stringContaining("levels deep"));
+    expect(where(nested(253))).toEqual(["flow.yaml:6:270 The file nests arrays and objects more than 256 levels deep."]);
+    for (const depth of [3_000, 50_000]) {
+      const result = parseFlowFile(nested(depth), "flow.yaml");
+      expect(result.errors).toEqual([expect.objectContaining({ code: "too_deep", line: 6, message: "The file nests arrays and objects more than 256 levels deep." })]);
+    }
+    const throughAliases = `a: &a ${"[".repeat(200)}${"]".repeat(200)}\nb: ${"[".repeat(100)}*a${"]".repeat(100)}\nschema_version: 2\nname: x\nnodes: []\n`;
+    expect(where(throughAliases)).toEqual(["flow.yaml:2:104 The file nests arrays and objects more than 256 levels deep."]);
+  });
+
   it("refuses run limits beyond what the engine stores, at their position", () => {
     const text = `schema_version: 2
 name: limits

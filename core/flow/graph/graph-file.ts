@@ -8,7 +8,8 @@
  * the decision's `config.decision_conditions` under the connector's condition key (generated as `connector_{n}` by the
  * decision sync when the connector has none).
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, stringify, type Document } from "yaml";
+import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, stringify, type Document } from "yaml";
+import { isTooDeep, MAX_VALUE_DEPTH, TOO_DEEP_MESSAGE } from "../../contracts/nesting-depth.js";
 import { NUL_CHARACTER_MESSAGE, nulCharacterPaths } from "../../contracts/nul-characters.js";
 import { ArkError } from "../../errors/index.js";
 import { routesByConditionKey, syncDecisionConnectors } from "./decision-sync.js";
@@ -57,7 +58,11 @@ export interface FlowFileResult {
 
 type Path = readonly (string | number)[];
 
-/** Parses and validates a flow file's text. `fileName` is used in messages only. */
+/** Alias expansions a file may make (yaml's count: uses of an anchor × aliases inside it), as the config allows. */
+const MAX_ALIAS_COUNT = 100;
+
+const EXCESSIVE_ALIASES_MESSAGE = `Aliases expand into too many copies (more than ${MAX_ALIAS_COUNT} alias expansions, the guard against YAML "billion laughs" files); use fewer aliases or write the values out.`;
+
 /** `/nodes/1/title` → ["nodes", 1, "title"]. */
 function pointerSegments(pointer: string): Path {
   return pointer.split("/").slice(1).map((raw) => {
@@ -66,24 +71,26 @@ function pointerSegments(pointer: string): Path {
   });
 }
 
+/** A file that could not be read into a definition. */
+function unreadable(errors: FlowFileIssue[]): FlowFileResult {
+  return { ok: false, definition: null, validation: null, errors, warnings: [] };
+}
+
+/** Parses and validates a flow file's text. `fileName` is used in messages only. */
 export function parseFlowFile(text: string, fileName: string, options: GraphValidationOptions = {}): FlowFileResult {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const at = (path: Path, code: string, message: string): FlowFileIssue => positioned(fileName, doc, lineCounter, path, code, message);
-  if (doc.errors.length > 0) {
-    const errors = doc.errors.map((error) => {
-      const { line, col } = lineCounter.linePos(error.pos[0]);
-      return { file: fileName, line, col, path: "", code: "yaml_syntax", message: error.message.split("\n")[0]! };
-    });
-    return { ok: false, definition: null, validation: null, errors, warnings: [] };
-  }
-  const content: unknown = doc.toJS({ maxAliasCount: 100 });
+  const source: Source = { file: fileName, doc, lineCounter };
+  const at = (path: Path, code: string, message: string): FlowFileIssue => issueAt(source, offsetOf(doc, path), formatPath(path), code, message);
+  if (doc.errors.length > 0) return unreadable(yamlErrors(source));
+  const plain = plainContent(source);
+  if ("issue" in plain) return unreadable([plain.issue]);
+  const { content } = plain;
   const schemaProblems = flowFileSchemaProblems(content);
   // PostgreSQL cannot store a NUL character (YAML writes one as "\0"): refused here, with its position.
   const nulErrors = nulCharacterPaths(content).map((pointer) => at(pointerSegments(pointer), "nul_character", NUL_CHARACTER_MESSAGE));
   if (schemaProblems.length > 0 || nulErrors.length > 0) {
-    const errors = [...schemaProblems.map((p) => at(p.path, "schema_violation", p.message)), ...nulErrors];
-    return { ok: false, definition: null, validation: null, errors: sortIssues(errors), warnings: [] };
+    return unreadable(sortIssues([...schemaProblems.map((p) => at(p.path, "schema_violation", p.message)), ...nulErrors]));
   }
   const file = content as FileContent;
   const { graph, fileIssues } = graphFromFile(file, options);
@@ -102,6 +109,85 @@ export function parseFlowFile(text: string, fileName: string, options: GraphVali
     graph,
   };
   return { ok: errors.length === 0, definition, validation, errors, warnings: validation.warnings.map(locate) };
+}
+
+/**
+ * YAML syntax errors. A file nested thousands deep overflows yaml's composer, which reports it (as RESOURCE_EXHAUSTION)
+ * at every level it unwinds through: the first one says all there is to say.
+ */
+function yamlErrors(source: Source): FlowFileIssue[] {
+  const overflow = source.doc.errors.find((error) => error.code === "RESOURCE_EXHAUSTION");
+  if (overflow) return [issueAt(source, overflow.pos[0], "", "too_deep", `The file ${TOO_DEEP_MESSAGE}.`)];
+  return source.doc.errors.map((error) => issueAt(source, error.pos[0], "", "yaml_syntax", error.message.split("\n")[0]!));
+}
+
+/**
+ * The document as plain values, or why it cannot be one: aliases with no anchor or expanding without bound (yaml
+ * throws a ReferenceError for both), or nesting deeper than MAX_VALUE_DEPTH, the bound the API and tools apply, since
+ * everything after this walks the value recursively (a stack overflow in toJS itself is the same problem).
+ */
+function plainContent(source: Source): { content: unknown } | { issue: FlowFileIssue } {
+  let content: unknown;
+  try {
+    content = source.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    if (err instanceof ReferenceError) return { issue: aliasIssue(source) };
+    if (err instanceof RangeError) return { issue: issueAt(source, null, "", "too_deep", `The file ${TOO_DEEP_MESSAGE}.`) };
+    throw err;
+  }
+  // The path to the too-deep value is hundreds of segments long: its position says where, without the path.
+  if (isTooDeep(content)) return { issue: issueAt(source, offsetOf(source.doc, tooDeepPath(content)), "", "too_deep", `The file ${TOO_DEEP_MESSAGE}.`) };
+  return { content };
+}
+
+/**
+ * Why toJS refused the aliases: an alias with no anchor before it (located exactly), or else too many expansions, for
+ * which yaml says nothing about where: the first alias is where to start looking.
+ */
+function aliasIssue(source: Source): FlowFileIssue {
+  const anchors = new Set<string>();
+  let first: unknown = null;
+  for (const node of nodesInOrder(source.doc)) {
+    if (isAlias(node)) {
+      if (!anchors.has(node.source)) return issueAt(source, rangeStart(node), "", "yaml_alias", `Alias *${node.source} has no anchor &${node.source} before it.`);
+      first ??= node;
+    } else if ((isScalar(node) || isCollection(node)) && node.anchor) {
+      anchors.add(node.anchor);
+    }
+  }
+  return issueAt(source, rangeStart(first), "", "yaml_alias", EXCESSIVE_ALIASES_MESSAGE);
+}
+
+/** The document's nodes in document order; iterative, as the file may nest deeper than the stack allows. */
+function* nodesInOrder(doc: Document): Generator<unknown> {
+  const pending: unknown[] = [doc.contents];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (isPair(node)) {
+      pending.push(node.value, node.key);
+      continue;
+    }
+    if (node) yield node;
+    if (isCollection(node)) for (let i = node.items.length - 1; i >= 0; i--) pending.push(node.items[i]);
+  }
+}
+
+/** The path of an array or object nested deeper than MAX_VALUE_DEPTH; iterative, parents linked rather than copied. */
+function tooDeepPath(value: unknown): Path {
+  type Step = { readonly key: string | number; readonly up: Step } | null;
+  const pending: [unknown, Step, number][] = [[value, null, 0]];
+  while (pending.length > 0) {
+    const [node, step, depth] = pending.pop()!;
+    if (node === null || typeof node !== "object") continue;
+    if (depth >= MAX_VALUE_DEPTH) {
+      const path: (string | number)[] = [];
+      for (let s = step; s !== null; s = s.up) path.unshift(s.key);
+      return path;
+    }
+    const entries: [string | number, unknown][] = Array.isArray(node) ? node.map((item, i) => [i, item]) : Object.entries(node);
+    for (const [key, item] of entries) pending.push([item, { key, up: step }, depth + 1]);
+  }
+  return [];
 }
 
 function graphFromFile(file: FileContent, options: GraphValidationOptions): { graph: FlowGraph; fileIssues: GraphIssue[] } {
@@ -142,10 +228,16 @@ function applyConditions(graph: FlowGraph, conditions: Map<string, { text: strin
   return { ...graph, nodes };
 }
 
-function positioned(file: string, doc: Document, lineCounter: LineCounter, path: Path, code: string, message: string): FlowFileIssue {
-  const offset = offsetOf(doc, path);
-  const pos = offset === null ? null : lineCounter.linePos(offset);
-  return { file, line: pos?.line ?? null, col: pos?.col ?? null, path: formatPath(path), code, message };
+/** The parsed text an issue points into. */
+interface Source {
+  readonly file: string;
+  readonly doc: Document;
+  readonly lineCounter: LineCounter;
+}
+
+function issueAt(source: Source, offset: number | null, path: string, code: string, message: string): FlowFileIssue {
+  const pos = offset === null ? null : source.lineCounter.linePos(offset);
+  return { file: source.file, line: pos?.line ?? null, col: pos?.col ?? null, path, code, message };
 }
 
 /** Offset of the node at `path`: a map entry at its key, a list item at the item; the nearest existing ancestor otherwise. */
