@@ -5,7 +5,7 @@ import { apiReply, apiServerRef, type ApiRequest, type HealthSourceResult } from
 import { http, memoryLogger, startApiKernel, type ApiKernel } from "./api-test-support.js";
 
 /** What the demo plugin's routes saw, so tests can check the handler side too. */
-const seen = { slowAborted: false, lateRouteError: null as unknown };
+const seen = { slowAborted: false, lateRouteError: null as unknown, itemNames: [] as string[] };
 let demoHealth: HealthSourceResult = { status: "ok" };
 
 const itemParams = { type: "object", properties: { id: { type: "integer", minimum: 1 } }, required: ["id"] };
@@ -33,7 +33,7 @@ const demoRoutes = definePlugin({
       auth: "bearer",
       schema: { params: itemParams, querystring: itemQuery, body: itemBody, response: { "201": { type: "object", properties: { id: { type: "integer" } } } } },
       handler: (req: ApiRequest<{ id: number }, { dry: boolean }, { name: string }>) =>
-        apiReply(201, { id: req.params.id, dry: req.query.dry, name: req.body.name, subject: req.subject, correlation: req.correlationId }, { Location: `/api/demo/items/${req.params.id}` }),
+        seen.itemNames.push(req.body.name) && apiReply(201, { id: req.params.id, dry: req.query.dry, name: req.body.name, subject: req.subject, correlation: req.correlationId }, { Location: `/api/demo/items/${req.params.id}` }),
     });
     api.addRoute({ method: "DELETE", url: "/api/demo/items/:id", summary: "Delete a demo item", auth: "bearer", handler: () => undefined });
     api.addRoute({
@@ -203,6 +203,25 @@ describe("a plugin's own routes", () => {
     expect([unvalidated.status, unvalidated.json.error.details.issues[0].path]).toEqual([400, 'body["k\\u0000"]']);
     const query = await http(url("/api/demo/items/3?note=%00"), { method: "DELETE" });
     expect([query.status, query.json.error.details.issues[0].path]).toEqual([400, "querystring.note"]);
+  });
+
+  it("refuses a lone UTF-16 surrogate in a body value or key (JSON text \\ud800) before any handler sees it; pairs pass", async () => {
+    const before = seen.itemNames.length;
+    // Raw JSON text, so the escape itself reaches the server and its parser makes the lone surrogate.
+    const body = await http(url("/api/demo/items/1"), { method: "POST", headers: { "content-type": "application/json" }, body: '{"name":"a\\ud800b","tags":["ok","\\udc00"]}' });
+    expect(body.status).toBe(400);
+    // The code every validation failure of the API gives, a NUL included.
+    expect(body.json.error.code).toBe("invalid_request");
+    expect(body.json.error.details.issues).toEqual([
+      expect.objectContaining({ path: "body.name", message: "must not contain a lone UTF-16 surrogate (\\ud800 at offset 1); send well-formed Unicode", keyword: "surrogate" }),
+      expect.objectContaining({ path: "body.tags[1]", keyword: "surrogate" }),
+    ]);
+    const key = await http(url("/api/demo/small"), { method: "POST", headers: { "content-type": "application/json" }, body: '{"k\\ud83d":"v"}' });
+    expect([key.status, key.json.error.details.issues[0].path]).toEqual([400, 'body["k\\ud83d"]']);
+    expect(seen.itemNames.length).toBe(before);
+    const emoji = await http(url("/api/demo/items/2"), { method: "POST", headers: { "content-type": "application/json" }, body: '{"name":"smile \\ud83d\\ude00"}' });
+    expect([emoji.status, emoji.json.name]).toEqual([201, "smile \u{1F600}"]);
+    expect(seen.itemNames.slice(before)).toEqual(["smile \u{1F600}"]);
   });
 
   it("refuses a body nested deeper than 256 levels with a 400, however deep", async () => {

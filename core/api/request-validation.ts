@@ -1,7 +1,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
 import { TOO_DEEP_MESSAGE, isTooDeep } from "../contracts/nesting-depth.js";
-import { NUL_CHARACTER_MESSAGE, nulCharacterPaths } from "../contracts/nul-characters.js";
+import { unstorableTextIn } from "../contracts/unstorable-text.js";
 import { withSafeIntegerBounds } from "../contracts/safe-integer-bounds.js";
 import { errorMessage } from "../errors/index.js";
 import type { RouteSchemas } from "./api-server-port.js";
@@ -78,7 +78,8 @@ export interface RequestParts {
 
 /**
  * Validates every part of a request and returns every problem (empty when valid). On every route, schema or not,
- * query and body values with a NUL character are refused (no handler can store them; see contracts/nul-characters),
+ * query and body values with a NUL character or a lone UTF-16 surrogate are refused (no handler can store them as
+ * sent; see contracts/unstorable-text),
  * and so is a body nested deeper than MAX_VALUE_DEPTH (contracts/nesting-depth; it is not validated further).
  */
 export function validateRequest(validators: RouteValidators, request: RequestParts): ValidationIssue[] {
@@ -94,8 +95,8 @@ export function validateRequest(validators: RouteValidators, request: RequestPar
     if (validate && !validate(data)) issues.push(...(validate.errors ?? []).map((e) => issueOf(part, e)));
     if (sent) issues.push(...nonFiniteIssues(part, data), ...numberTextIssues(part, sent, data));
     if (part === "params") continue;
-    for (const pointer of nulCharacterPaths(data)) {
-      issues.push({ path: `${part}${pathFromPointer(pointer)}`, message: NUL_CHARACTER_MESSAGE, keyword: "nul" });
+    for (const { pointer, kind, message } of unstorableTextIn(data)) {
+      issues.push({ path: `${part}${pathFromPointer(pointer)}`, message, keyword: kind === "nul" ? "nul" : "surrogate" });
     }
   }
   return issues;

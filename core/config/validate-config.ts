@@ -2,7 +2,7 @@ import { Ajv, type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
 import { ArkError, errorMessage } from "../errors/index.js";
 import type { JSONSchema } from "../contracts/json-schema.js";
-import { NUL_CHARACTER_MESSAGE, nulCharacterPaths } from "../contracts/nul-characters.js";
+import { unstorableTextIn } from "../contracts/unstorable-text.js";
 import {
   pluginConfigSchema,
   rootConfigSchema,
@@ -35,8 +35,8 @@ export function validateConfig(
   const root = compileOrThrow(rootSchema);
   if (!root(data)) problems.push(...describeSchemaErrors(root.errors ?? [], data, [], rootSchema));
   for (const plugin of plugins) problems.push(...validatePluginSection(data, plugin));
-  // No store, path or header can hold a NUL (YAML writes one as "\0"): refused here rather than failing deep in a plugin.
-  for (const pointer of nulCharacterPaths(data)) problems.push({ path: pointerToPath(pointer, data), message: NUL_CHARACTER_MESSAGE });
+  // No store, path or header can hold a NUL (YAML writes one as "\0") or a lone surrogate ("\ud800"): refused here.
+  for (const { pointer, message } of unstorableTextIn(data)) problems.push({ path: pointerToPath(pointer, data), message });
   const issues = problems.map((problem) => positioned(source, problem));
   return { config: deepFreeze(data), issues: sortConfigIssues(issues) };
 }

@@ -5,6 +5,7 @@ import { createContractRegistry } from "../contracts/index.js";
 import { MAX_VALUE_DEPTH, TOO_DEEP_MESSAGE } from "../contracts/nesting-depth.js";
 import { contractIds } from "../contracts/schemas/index.js";
 import { isArkError } from "../errors/index.js";
+import { degradedReason } from "../flow/engine/success-batch.js";
 import type { DispatcherContribution, ExecutionRequest, NodeTypeContribution } from "../plugin-api/contributions.js";
 import { DispatchRouter, buildExecutorPayload, executorClassFor, type NodeExecution } from "./dispatch-router.js";
 import { failedResult, successResult } from "./execution-results.js";
@@ -86,6 +87,17 @@ describe("dispatch router", () => {
     const clean = await router.execute(execution("echo"), new AbortController().signal);
     expect(clean.result.status).toBe("success");
     expect(clean.runMetadata).not.toHaveProperty("nul_characters_replaced");
+  });
+
+  it("replaces lone surrogates in a result (a model's text cut mid-emoji) and counts them apart from NULs", async () => {
+    const types: NodeTypeContribution[] = [
+      { type: "halves", execute: async () => successResult({ node_type: "halves", text: "cut \uD83D", keep: "\uD83D\uDE00", nul: "\u0000" }, {}) },
+    ];
+    const { router } = routerWith([...types, echo]);
+    const halves = await router.execute(execution("halves"), new AbortController().signal);
+    expect(halves.result.output_state).toEqual({ node_type: "halves", text: "cut \uFFFD", keep: "\uD83D\uDE00", nul: "\uFFFD" });
+    expect(halves.runMetadata).toMatchObject({ lone_surrogates_replaced: 1, nul_characters_replaced: 1 });
+    expect(degradedReason({ lone_surrogates_replaced: 1 }, {})).toBe("lone_surrogates_replaced");
   });
 
   it("fails a result nested deeper than MAX_VALUE_DEPTH as a contract violation, before any walk could overflow", async () => {

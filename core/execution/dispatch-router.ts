@@ -11,7 +11,7 @@ import { validateNodeStates } from "../contracts/index.js";
 import type { ContractRegistry } from "../contracts/contract-registry-port.js";
 import { contractIds, registerCoreContracts } from "../contracts/schemas/index.js";
 import { TOO_DEEP_MESSAGE, isTooDeep } from "../contracts/nesting-depth.js";
-import { replaceNulCharacters } from "../contracts/nul-characters.js";
+import { replaceUnstorableText } from "../contracts/unstorable-text.js";
 import { ArkError, errorMessage } from "../errors/index.js";
 import type { DispatcherContribution, ExecutionRequest, ExecutionResult } from "../plugin-api/contributions.js";
 import { failedResult } from "./execution-results.js";
@@ -163,10 +163,15 @@ export class DispatchRouter {
     }
     // State updates land before the caller writes the final metadata over them.
     await Promise.all(updates);
-    // An executor's text may hold NUL characters (a model's answer, a process's output) that no column can store.
-    const { value: result, replaced } = replaceNulCharacters(this.checkedResult(execution.node.type, raw));
+    // An executor's text may hold NUL characters or lone surrogates (a model's answer, a process's output) that no
+    // column can store as they are: each is replaced by U+FFFD, and the run metadata says how many.
+    const { value: result, replaced, nul, loneSurrogates } = replaceUnstorableText(this.checkedResult(execution.node.type, raw));
     const runMetadata = finalRunMetadata(request, facts, result);
-    return { result, runMetadata: replaced === 0 ? runMetadata : { ...runMetadata, nul_characters_replaced: replaced } };
+    if (replaced === 0) return { result, runMetadata };
+    return {
+      result,
+      runMetadata: { ...runMetadata, ...(nul > 0 ? { nul_characters_replaced: nul } : {}), ...(loneSurrogates > 0 ? { lone_surrogates_replaced: loneSurrogates } : {}) },
+    };
   }
 
   private async recordPending(nodeRunId: string, metadata: Record<string, unknown>): Promise<void> {

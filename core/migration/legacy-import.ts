@@ -6,7 +6,7 @@
  * All flowcharts of a file are written in one transaction; any structural problem refuses the whole file.
  */
 import { TOO_DEEP_MESSAGE, isTooDeep } from "../contracts/nesting-depth.js";
-import { NUL_CHARACTER_MESSAGE, nulCharacterPaths } from "../contracts/nul-characters.js";
+import { unstorableTextIn } from "../contracts/unstorable-text.js";
 import { ArkError } from "../errors/index.js";
 import { compareGraphIds, graphIdOf, isJsonObject, parseConnectorMode, type ConnectorMode, type FlowConnector, type FlowGraph, type FlowNode } from "../flow/graph/index.js";
 import { writeGraphRows } from "../flow/store/graph-rows.js";
@@ -45,7 +45,8 @@ function idList(value: unknown): (string | number)[] {
 
 /**
  * Refuses the values of `fields` (legacy field name → the value ARK would store) that the store cannot take: a NUL
- * character (PostgreSQL text and jsonb refuse it, naming no field) or nesting beyond MAX_VALUE_DEPTH (it overflows the
+ * character (PostgreSQL text and jsonb refuse it, naming no field), a lone UTF-16 surrogate (the driver would store
+ * U+FFFD in its place, so the flow would silently differ from the export) or nesting beyond MAX_VALUE_DEPTH (it overflows the
  * stack on the way to the database). Each problem names where it is, like every other problem of the export.
  */
 function refuseUnstorable(where: string, fields: Record<string, unknown>, problems: Problems): void {
@@ -54,7 +55,7 @@ function refuseUnstorable(where: string, fields: Record<string, unknown>, proble
       problems.push(`${where}.${field} ${TOO_DEEP_MESSAGE}.`);
       continue;
     }
-    for (const pointer of nulCharacterPaths(value)) problems.push(`${where}.${field}${pointer === "" ? "" : ` at ${JSON.stringify(pointer)}`} ${NUL_CHARACTER_MESSAGE}.`);
+    for (const { pointer, message } of unstorableTextIn(value)) problems.push(`${where}.${field}${pointer === "" ? "" : ` at ${JSON.stringify(pointer)}`} ${message}.`);
   }
 }
 

@@ -48,6 +48,29 @@ describeStore("flow migration: bad input", (getStore) => {
     expect((await importLegacyExport(store, atLimit)).flowcharts).toHaveLength(1);
   });
 
+  it("refuses a legacy export with lone UTF-16 surrogates (an export's \\ud800), naming each place, and writes nothing", async () => {
+    const store = getStore();
+    // As the export file's text says it: JSON escapes that parse to surrogate halves without their partners.
+    const flow = JSON.parse(JSON.stringify(legacyFlow("fine")).replace('"fine"', '"fine \\ud83d\\ude00"')) as { nodes: Record<string, unknown>[]; edges: Record<string, unknown>[] };
+    flow.nodes[0]!.title = JSON.parse('"St\\ud800art"');
+    flow.nodes[1]!.config_json = '{"prompt":"ok","bad\\udc00key":1}';
+    flow.edges[1]!.label = JSON.parse('"l\\udbff"');
+    const err = await caughtArkError(importLegacyExport(store, { flowcharts: [flow] }, "halves.json"));
+    expect(err.code).toBe("ARK_FLOW_LEGACY_INVALID");
+    expect(err.details).toMatchObject({ problems: [
+      "halves.json[0].nodes[0].title must not contain a lone UTF-16 surrogate (\\ud800 at offset 2); send well-formed Unicode.",
+      'halves.json[0].nodes[1].config_json at "/bad\\udc00key" must not contain a lone UTF-16 surrogate (\\udc00 at offset 3); send well-formed Unicode.',
+      "halves.json[0].edges[1].label must not contain a lone UTF-16 surrogate (\\udbff at offset 1); send well-formed Unicode.",
+    ] });
+    expect((await store.query<{ n: string }>("SELECT count(*)::text AS n FROM ark_flowcharts")).rows[0]!.n).toBe("0");
+    // Well-formed pairs are kept as they are: what is read back is what the export said.
+    const fine = legacyFlow("emoji \u{1F600}") as { nodes: Record<string, unknown>[] };
+    fine.nodes[0]!.title = "Start \u{1F680}";
+    const { flowcharts } = await importLegacyExport(store, fine);
+    const row = (await store.query<{ name: string }>("SELECT name FROM ark_flowcharts WHERE id = $1", [flowcharts[0]!.flowchartId])).rows[0]!;
+    expect(row.name).toBe("emoji \u{1F600}");
+  });
+
   it("refuses unknown flowchart ids in dry-run, apply and rollback, naming them, before touching the known ones", async () => {
     const store = getStore();
     const { flowcharts } = await importLegacyExport(store, { flowcharts: [legacyFlow("a"), legacyFlow("b", {}, 2)] });

@@ -88,6 +88,8 @@ describe("tool invoker", () => {
           handler: async (input: { depth?: number }) => ({ tree: nest(input.depth ?? 0) }),
         }),
         binary: op("binary", { handler: async (input: { text: string }) => ({ echo: `${input.text}\u0000bytes\u0000` }) }),
+        // A model's text cut in the middle of an emoji: a lone high surrogate at the end, and a lone low one in a key.
+        halves: op("halves", { handler: async (input: { text: string }) => ({ echo: `${input.text} \uD83D`, parts: { ["\uDE00"]: "\uD83D\uDE00" } }) }),
         cancellable: op("cancellable", { handler: (_input, ctx: ToolCallContext) => new Promise((_, reject) => ctx.signal.addEventListener("abort", () => reject(new Error("aborted")))) }),
         asks: op("asks", { handler: async (input: { text: string }, ctx) => ({ echo: ctx.llm ? (await ctx.llm({ messages: [{ role: "user", content: input.text }], provider: "vllm_local" })).text : "no llm" }) }),
       },
@@ -139,6 +141,19 @@ describe("tool invoker", () => {
     expect(calls.say).toBeUndefined();
   });
 
+  it("refuses an input holding a lone UTF-16 surrogate (value or key) with its path, and claims nothing", async () => {
+    const tools = invoker();
+    const result = await tools.invoke({ domain: "echo", operation: "say", input: { text: "a\uD800b" }, idempotencyKey: "half" });
+    expect(result).toMatchObject({ status: "failed", error: { code: "ARK_TOOL_INPUT_INVALID", details: { issues: [{ instancePath: "/text", keyword: "surrogate" }] } } });
+    expect(result.error?.message).toContain("/text must not contain a lone UTF-16 surrogate (\\ud800 at offset 1); send well-formed Unicode");
+    const key = await tools.invoke({ domain: "echo", operation: "deep", input: { ["\uDC00"]: 1 }, idempotencyKey: "half-key" });
+    expect(key).toMatchObject({ status: "failed", error: { code: "ARK_TOOL_INPUT_INVALID", details: { issues: [{ instancePath: "/\uDC00", keyword: "surrogate" }] } } });
+    expect([calls.say, calls.deep]).toEqual([undefined, undefined]);
+    // A well-formed pair is text like any other, and the refused key was never claimed.
+    const emoji = await tools.invoke({ domain: "echo", operation: "say", input: { text: "\uD83D\uDE00" }, idempotencyKey: "half" });
+    expect(emoji).toMatchObject({ status: "success", replayed: false });
+  });
+
   it("refuses an input nested deeper than MAX_VALUE_DEPTH, however deep, before any other walk and without claiming its key", async () => {
     const tools = invoker();
     for (const depth of [MAX_VALUE_DEPTH + 1, 50_000]) {
@@ -163,6 +178,19 @@ describe("tool invoker", () => {
     // Without an output schema the bound holds too, and a fallback's output is held to it.
     const noSchema = await invoker({ ledger: false }).invoke({ domain: "echo", operation: "once", input: { text: "x" }, fallback: () => ({ output: nest(MAX_VALUE_DEPTH + 1) }) });
     expect(noSchema).toMatchObject({ status: "failed", error: { code: "ARK_TOOL_OUTPUT_INVALID" } });
+  });
+
+  it("replaces lone surrogates in an output (values and keys) with U+FFFD, warns, and replays exactly what it answered", async () => {
+    const tools = invoker();
+    const call = { domain: "echo", operation: "halves", input: { text: "cut" }, idempotencyKey: "halves-1" };
+    const first = await tools.invoke(call);
+    const output = { echo: "cut \uFFFD", parts: { ["\uFFFD"]: "\uD83D\uDE00" } };
+    expect(first).toMatchObject({ status: "success_with_warning", output, replayed: false });
+    expect(first.warnings).toEqual([expect.objectContaining({ code: "output_lone_surrogate_replaced", details: { replaced: 2 } })]);
+    const again = await tools.invoke(call);
+    expect(again).toMatchObject({ status: "success_with_warning", replayed: true });
+    expect(again.output).toEqual(first.output);
+    expect(calls.halves).toBe(1);
   });
 
   it("replaces NUL characters in an output with U+FFFD, warns, and replays the stored result", async () => {

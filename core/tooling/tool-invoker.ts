@@ -8,7 +8,7 @@ import type { Logger } from "pino";
 import { ArkError, errorMessage, isArkError } from "../errors/index.js";
 import type { ContractIssue, ContractRegistry } from "../contracts/contract-registry-port.js";
 import { TOO_DEEP_MESSAGE, isTooDeep } from "../contracts/nesting-depth.js";
-import { NUL_CHARACTER_MESSAGE, nulCharacterPaths, replaceNulCharacters } from "../contracts/nul-characters.js";
+import { replaceUnstorableText, unstorableTextIn } from "../contracts/unstorable-text.js";
 import type { ToolCallContext, ToolDescriptor, ToolInvocationResult } from "../plugin-api/contributions.js";
 import { MAX_ATTEMPTS, runAttempts, type AttemptOutcome } from "./attempt-runner.js";
 import { IdempotencyGate, ledgerSlotOf, type LedgerSlot, type OwnedClaim } from "./idempotency-gate.js";
@@ -59,18 +59,32 @@ function clampInt(value: unknown, min: number, max: number, fallback: number): n
 /** A value nested too deeply, as its only issue: no later walk (ajv, the digest, JSON.stringify) is safe on it. */
 const TOO_DEEP_ISSUE: ContractIssue = { instancePath: "", message: TOO_DEEP_MESSAGE, keyword: "depth", params: {} };
 
-/** NUL characters in an input, as issues: the input could not be stored (ledger, trace, the domain's own tables). */
-function nulIssues(input: unknown): ContractIssue[] {
-  return nulCharacterPaths(input).map((instancePath) => ({ instancePath, message: NUL_CHARACTER_MESSAGE, keyword: "nul", params: {} }));
+/**
+ * NUL characters and lone surrogates in an input, as issues: the input could not be stored as given (ledger, trace,
+ * the domain's own tables).
+ */
+function unstorableIssues(input: unknown): ContractIssue[] {
+  return unstorableTextIn(input).map(({ pointer, kind, message }) => ({ instancePath: pointer, message, keyword: kind === "nul" ? "nul" : "surrogate", params: {} }));
 }
 
-/** Said when an output's NUL characters were replaced so that it can be stored and replayed. */
-function nulReplacedWarning(replaced: number): ToolWarning {
-  return {
-    code: "output_nul_replaced",
-    message: `The output held ${replaced} NUL character(s) (U+0000), which cannot be stored; each was replaced by U+FFFD.`,
-    details: { replaced },
-  };
+/** Said when an output's NUL characters or lone surrogates were replaced so that it can be stored and replayed. */
+function replacedWarnings(nul: number, loneSurrogates: number): ToolWarning[] {
+  const warnings: ToolWarning[] = [];
+  if (nul > 0) {
+    warnings.push({
+      code: "output_nul_replaced",
+      message: `The output held ${nul} NUL character(s) (U+0000), which cannot be stored; each was replaced by U+FFFD.`,
+      details: { replaced: nul },
+    });
+  }
+  if (loneSurrogates > 0) {
+    warnings.push({
+      code: "output_lone_surrogate_replaced",
+      message: `The output held ${loneSurrogates} lone UTF-16 surrogate(s), which are not Unicode and cannot be stored; each was replaced by U+FFFD.`,
+      details: { replaced: loneSurrogates },
+    });
+  }
+  return warnings;
 }
 
 /** The invocation envelope over the registered tool domains. */
@@ -123,7 +137,7 @@ export class ToolInvoker {
   private prepare(call: ToolCall): CallState {
     const resolved = this.catalog.resolve(call.domain, call.operation);
     // Depth first, alone: no schema says it, and no other check is safe on a value nested thousands deep.
-    const issues = isTooDeep(call.input) ? [TOO_DEEP_ISSUE] : [...this.catalog.issues(resolved.inputId, call.input), ...nulIssues(call.input)];
+    const issues = isTooDeep(call.input) ? [TOO_DEEP_ISSUE] : [...this.catalog.issues(resolved.inputId, call.input), ...unstorableIssues(call.input)];
     if (issues.length > 0) {
       throw new ArkError("ARK_TOOL_INPUT_INVALID", `Input of ${resolved.domain.id}.${resolved.name} is invalid: ${issues[0]!.instancePath || "(root)"} ${issues[0]!.message}.`, {
         details: { domain: resolved.domain.id, operation: resolved.name, issues },
@@ -164,7 +178,7 @@ export class ToolInvoker {
   }
 
   private outputProblem(resolved: ResolvedOperation, output: unknown): ArkError | null {
-    // Checked with or without a schema: the ledger and the node run store the output (NULs are replaced later).
+    // Checked with or without a schema: the ledger and the node run store the output (NULs and lone surrogates are replaced later).
     const tooDeep = isTooDeep(output);
     if (resolved.outputId === null && !tooDeep) return null;
     const issues = tooDeep ? [TOO_DEEP_ISSUE] : this.catalog.issues(resolved.outputId!, output);
@@ -210,8 +224,8 @@ export class ToolInvoker {
   }
 
   private succeeded(state: CallState, rawOutput: unknown, calls: CallTrace[], fallbackUsed: boolean, ownWarnings: ToolWarning[], started: number): ToolInvocationResult {
-    const { value: output, replaced } = replaceNulCharacters(rawOutput);
-    const warnings = replaced === 0 ? ownWarnings : [...ownWarnings, nulReplacedWarning(replaced)];
+    const { value: output, replaced, nul, loneSurrogates } = replaceUnstorableText(rawOutput);
+    const warnings = replaced === 0 ? ownWarnings : [...ownWarnings, ...replacedWarnings(nul, loneSurrogates)];
     const own = output !== null && typeof output === "object" ? (output as Record<string, unknown>) : {};
     const ownWarned = own.execution_status === "success_with_warning" || own.fallback_used === true;
     const all = uniqueWarnings([...warnings, ...(ownWarned && Array.isArray(own.warnings) ? own.warnings : [])]);

@@ -1,6 +1,7 @@
 /**
  * Bad input never crashes: every HTTP route in /api/docs and every tool operation in GET /api/tools of a kernel booted
- * with runtime.config.yaml's plugins gets malformed ids, out-of-range and non-finite numbers, NUL characters,
+ * with runtime.config.yaml's plugins gets malformed ids, out-of-range and non-finite numbers, NUL characters, lone
+ * UTF-16 surrogates,
  * wrongly typed fields and a body nested 50,000 deep (and every tool, called in process, an input that deep). Each
  * must answer a 4xx envelope with a code, or a tool failure whose code names the input problem, never a 5xx, and
  * never a database error (which would mean no validation caught the value first). Output side: a command that prints
@@ -22,7 +23,7 @@ const BAD_IDS = ["abc", "-1", "99999999999999999999", "1e400", "%00", "1.5"];
 const BAD_QUERY_VALUES = ["abc", "-5", "1e400", "99999999999999999999", "2147483648", "%00", ""];
 /** A body nesting arrays 50,000 deep, as text (JSON.stringify itself overflows the stack on such a value). */
 const DEEP_BODY = `{"deep":${"[".repeat(50_000)}${"]".repeat(50_000)}}`;
-const BAD_VALUES: unknown[] = [null, -1, 1e20, 2147483648, -9007199254740991, "", "a\u0000b", [], {}, true, 1.5];
+const BAD_VALUES: unknown[] = [null, -1, 1e20, 2147483648, -9007199254740991, "", "a\u0000b", "a\uD800b", [], {}, true, 1.5];
 
 interface Answer {
   readonly status: number;
@@ -90,9 +91,17 @@ describe("bad input on every route and tool of the embedded default", () => {
     return { status: res.status, json, text };
   }
 
-  /** Records what is wrong with an answer: a 5xx, a 4xx without the envelope, or a code that means nothing caught the value. */
-  function judge(label: string, answer: Answer): void {
+  /**
+   * Records what is wrong with an answer: a 5xx, a 4xx without the envelope, or a code that means nothing caught the
+   * value. A body holding a lone surrogate must be refused for it: accepted, the store would keep U+FFFD instead.
+   */
+  function judge(label: string, answer: Answer, body?: unknown): void {
     const code = answer.json?.error?.code;
+    // JSON.stringify writes a lone surrogate as an escape (\ud800), a well-formed pair as the character itself.
+    const unauthenticated = answer.status === 401 || answer.status === 403; // refused before its body is read
+    if (body !== undefined && !unauthenticated && /\\ud[89a-f]/i.test(JSON.stringify(body)) && !answer.text.includes("lone UTF-16 surrogate")) {
+      problems.push(`${label} → ${answer.status}, not refused for its lone surrogate`);
+    }
     if (answer.status >= 500) problems.push(`${label} → ${answer.status} ${answer.text.slice(0, 200)}`);
     else if (answer.status >= 400 && !(answer.json?.ok === false && code)) problems.push(`${label} → ${answer.status} without the error envelope`);
     else if (code && UNCAUGHT.includes(code)) problems.push(`${label} → ${code}`);
@@ -123,7 +132,7 @@ describe("bad input on every route and tool of the embedded default", () => {
           for (const key of Object.keys(good)) for (const value of BAD_VALUES) bodies.push({ ...good, [key]: value });
           judge(`${method} ${url} (not JSON)`, await send(method, url, undefined, "{not json"));
           judge(`${method} ${url} (nested 50,000 deep)`, await send(method, url, undefined, DEEP_BODY));
-          for (const body of bodies) judge(`${method} ${url} ${JSON.stringify(body)}`, await send(method, url, body));
+          for (const body of bodies) judge(`${method} ${url} ${JSON.stringify(body)}`, await send(method, url, body), body);
           requests += bodies.length + 1;
         }
       }
@@ -141,7 +150,8 @@ describe("bad input on every route and tool of the embedded default", () => {
       for (const key of Object.keys(good)) for (const value of BAD_VALUES) inputs.push({ ...good, [key]: value });
       for (const input of inputs) {
         const url = `/api/tools/${tool.domain}/${tool.operation}`;
-        judge(`POST ${url} ${JSON.stringify(input)}`, await send("POST", url, { input, scope: { workspace: "sweep" } }));
+        const body = { input, scope: { workspace: "sweep" } };
+        judge(`POST ${url} ${JSON.stringify(input)}`, await send("POST", url, body), body);
       }
     }
     expect(problems).toEqual([]);
@@ -157,6 +167,38 @@ describe("bad input on every route and tool of the embedded default", () => {
       codes.add(`${result.status} ${result.error?.code}`);
     }
     expect([...codes]).toEqual(["failed ARK_TOOL_INPUT_INVALID"]);
+  });
+
+  it("a lone UTF-16 surrogate is refused where it enters (API body, settings, flow file, tool input), never stored as U+FFFD", async () => {
+    const total = async () => ((await send("GET", "/api/flowcharts")).json as unknown as { total_count: number }).total_count;
+    const before = await total();
+    // Raw JSON text, so the escape reaches the server and its JSON parser makes the lone surrogate.
+    const created = await send("POST", "/api/flowcharts", undefined, '{"name":"half \\ud83d"}');
+    expect([created.status, created.json?.error?.code]).toEqual([400, "invalid_request"]);
+    expect(created.text).toContain('"path":"body.name","message":"must not contain a lone UTF-16 surrogate (\\\\ud83d at offset 5); send well-formed Unicode"');
+    const settings = await send("POST", "/api/settings/runtime/node-executor", undefined, '{"k8s_namespace":"\\udc00"}');
+    expect([settings.status, settings.json?.error?.code]).toEqual([400, "invalid_request"]);
+    expect(((await send("GET", "/api/settings/runtime/node-executor")).text)).not.toContain("\uFFFD");
+    // A flow file: the YAML escape makes the surrogate, the file's own rule refuses it at its line.
+    const flow = 'schema_version: 2\nname: halves\nnodes:\n  - { id: start, type: start, title: "cut \\ud83d" }\n  - { id: end, type: end }\nconnectors:\n  - { source: start, target: end }\n';
+    const imported = await send("POST", "/api/flowcharts/import", { content: flow, file_name: "halves.yaml" });
+    expect([imported.status, imported.json?.error?.code]).toEqual([400, "ARK_FLOW_FILE_INVALID"]);
+    expect(imported.text).toContain('"path":"nodes[0].title","code":"lone_surrogate"');
+    expect(await total()).toBe(before);
+    // A tool input from an in-process caller (a model's JSON), in a key.
+    const host = kernel.get(toolHostRef);
+    const { tools } = (await send("GET", "/api/tools")).json as unknown as { tools: { domain: string; operation: string }[] };
+    const result = await host.invoke({ domain: tools[0]!.domain, operation: tools[0]!.operation, input: { ["k\uDC00"]: 1 }, scope: { workspace: "sweep" }, idempotencyKey: "halves" });
+    expect(result).toMatchObject({ status: "failed", error: { code: "ARK_TOOL_INPUT_INVALID" } });
+    expect(result.error?.details?.issues).toContainEqual(expect.objectContaining({
+      instancePath: "/k\uDC00", keyword: "surrogate", message: "must not contain a lone UTF-16 surrogate (\\udc00 at offset 1); send well-formed Unicode",
+    }));
+    // A well-formed pair is stored and read back as sent.
+    const emoji = await send("POST", "/api/flowcharts", undefined, '{"name":"smile \\ud83d\\ude00 bad-input"}');
+    expect(emoji.status).toBe(201);
+    const id = (emoji.json as unknown as { flowchart: { id: string } }).flowchart.id;
+    const read = (await send("GET", `/api/flowcharts/${id}`)).json as unknown as { flowchart: { name: string } };
+    expect(read.flowchart.name).toBe("smile \u{1F600} bad-input");
   });
 
   it("a command that prints a NUL byte completes its flow; the output keeps its text with U+FFFD and says so", async () => {

@@ -40,8 +40,10 @@ export function degradedReason(meta: Readonly<Record<string, unknown>>, output: 
   if (meta.cli_fallback_used === true) return "cli_fallback_used";
   if (output.fallback_used === true || meta.deterministic_fallback_used === true) return "deterministic_fallback_used";
   if (output.execution_status === "success_with_warning") return "success_with_warning";
-  // ARK's own reason (not the reference's): the dispatch router replaced NUL characters in the executor's result.
+  // ARK's own reasons (not the reference's): the dispatch router replaced NUL characters or lone surrogates in the
+  // executor's result.
   if (typeof meta.nul_characters_replaced === "number" && meta.nul_characters_replaced > 0) return "nul_characters_replaced";
+  if (typeof meta.lone_surrogates_replaced === "number" && meta.lone_surrogates_replaced > 0) return "lone_surrogates_replaced";
   if (meta.fallback_attempted === true) return "degraded";
   return null;
 }

@@ -100,25 +100,40 @@ connectors:
     expect(where("schema_version: 1\nname: n\nnodes: []\n")).toEqual(["flow.yaml:3:1 nodes: must have at least 1 item(s)"]);
   });
 
-  it("refuses a NUL character (YAML's \\0) at its position, in values and in config keys", () => {
-    const text = `schema_version: 2
-name: ok
+  /** A start → end flow whose name, start title and one start config key are given as YAML double-quoted text. */
+  const flowWithText = (name: string, title: string, key: string) => `schema_version: 2
+name: "${name}"
 nodes:
   - id: start
     type: start
-    title: "bad\\0title"
+    title: "${title}"
     config:
-      "k\\0": 1
+      "${key}": 1
   - id: end
     type: end
 connectors:
   - source: start
     target: end
 `;
+
+  it("refuses a NUL character (YAML's \\0) at its position, in values and in config keys", () => {
+    const text = flowWithText("ok", "bad\\0title", "k\\0");
     expect(where(text)).toEqual([
       "flow.yaml:6:5 nodes[0].title: must not contain a NUL character (U+0000)",
       expect.stringMatching(/^flow\.yaml:\d+:\d+ nodes\[0\]\.config.*: must not contain a NUL character \(U\+0000\)$/),
     ]);
+  });
+
+  it("refuses a lone UTF-16 surrogate (YAML's \\ud800) at its position, in values and in config keys; a pair is fine", () => {
+    const text = flowWithText("smile \\ud83d\\ude00", "half \\ud83d", "k\\udc00");
+    expect(where(text)).toEqual([
+      "flow.yaml:6:5 nodes[0].title: must not contain a lone UTF-16 surrogate (\\ud83d at offset 5); send well-formed Unicode",
+      expect.stringMatching(/^flow\.yaml:\d+:\d+ nodes\[0\]\.config.*: must not contain a lone UTF-16 surrogate \(\\udc00 at offset 1\); send well-formed Unicode$/),
+    ]);
+    const parsed = parseFlowFile(text, "flow.yaml");
+    expect([parsed.ok, parsed.definition, parsed.errors.map((e) => e.code)]).toEqual([false, null, ["lone_surrogate", "lone_surrogate"]]);
+    const fine = parseFlowFile(text.replace("half \\ud83d", "whole \\ud83d\\ude00").replace("k\\udc00", "k"), "flow.yaml");
+    expect([fine.ok, fine.definition?.name]).toEqual([true, "smile \u{1F600}"]);
   });
 
   it("refuses aliases that expand without bound (billion laughs) or have no anchor, at the alias", () => {

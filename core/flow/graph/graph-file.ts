@@ -10,7 +10,7 @@
  */
 import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, stringify, type Document } from "yaml";
 import { isTooDeep, MAX_VALUE_DEPTH, TOO_DEEP_MESSAGE } from "../../contracts/nesting-depth.js";
-import { NUL_CHARACTER_MESSAGE, nulCharacterPaths } from "../../contracts/nul-characters.js";
+import { unstorableTextIn } from "../../contracts/unstorable-text.js";
 import { ArkError } from "../../errors/index.js";
 import { routesByConditionKey, syncDecisionConnectors } from "./decision-sync.js";
 import { fileConnectorIds, flowIssuePath, type FileContent } from "./flow-file-paths.js";
@@ -87,10 +87,11 @@ export function parseFlowFile(text: string, fileName: string, options: GraphVali
   if ("issue" in plain) return unreadable([plain.issue]);
   const { content } = plain;
   const schemaProblems = flowFileSchemaProblems(content);
-  // PostgreSQL cannot store a NUL character (YAML writes one as "\0"): refused here, with its position.
-  const nulErrors = nulCharacterPaths(content).map((pointer) => at(pointerSegments(pointer), "nul_character", NUL_CHARACTER_MESSAGE));
-  if (schemaProblems.length > 0 || nulErrors.length > 0) {
-    return unreadable(sortIssues([...schemaProblems.map((p) => at(p.path, "schema_violation", p.message)), ...nulErrors]));
+  // PostgreSQL cannot store a NUL character (YAML writes one as "\0") nor a lone surrogate ("\ud800"; the driver would
+  // store U+FFFD instead): refused here, with its position.
+  const textErrors = unstorableTextIn(content).map((found) => at(pointerSegments(found.pointer), found.kind === "nul" ? "nul_character" : "lone_surrogate", found.message));
+  if (schemaProblems.length > 0 || textErrors.length > 0) {
+    return unreadable(sortIssues([...schemaProblems.map((p) => at(p.path, "schema_violation", p.message)), ...textErrors]));
   }
   const file = content as FileContent;
   const { graph, fileIssues } = graphFromFile(file, options);
