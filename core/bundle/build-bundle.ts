@@ -4,8 +4,9 @@
  * Dockerfile and `bundle.json`. Everything that could vary between machines is kept out of the bytes: paths are
  * relative to the project root, there are no timestamps, objects are key-sorted, so the same inputs give the same files.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { build, type BuildFailure, type Plugin } from "esbuild";
 import { ArkError } from "../errors/index.js";
 import { KERNEL_API_VERSION } from "../kernel/api-version.js";
@@ -41,6 +42,15 @@ export interface BuiltClass {
   readonly buildMs: number;
 }
 
+/**
+ * ARK's own folder (core/, plugins/, node_modules/): where the executor's sources and ARK's dependencies come from,
+ * wherever `ark bundle` is run from and wherever the bundled plugins live.
+ */
+export const ARK_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+/** Files a class folder holds; a folder with anything else is not one `ark bundle` wrote, and is never replaced. */
+const BUNDLE_FILES = new Set(["executor.mjs", "Dockerfile", "bundle.json"]);
+
 /** Module the generated entry calls (relative to the project root). */
 const EXECUTOR_RUNNER = "core/execution/executor-process.ts";
 
@@ -69,6 +79,22 @@ const sideEffectFreeSources: Plugin = {
   },
 };
 
+/** `import ... from "file:///…"` (Node resolves file URLs; esbuild does not): the path the URL names. */
+const fileUrlImports = (root: string): Plugin => ({
+  name: "ark-file-url-imports",
+  setup(b) {
+    b.onResolve({ filter: /^file:\/\// }, (args) => {
+      const file = fileURLToPath(args.path);
+      // .js names a .ts source under tsx and TypeScript's NodeNext resolution; esbuild does that for relative paths only.
+      const ts = file.replace(/\.([cm]?)js$/, ".$1ts");
+      const resolved = !existsSync(file) && existsSync(ts) ? ts : file;
+      // ARK's own modules are side-effect free here too (see sideEffectFreeSources).
+      const arkSource = resolved.startsWith(`${root}${path.sep}`) && !resolved.includes(`${path.sep}node_modules${path.sep}`);
+      return { path: resolved, ...(arkSource ? { sideEffects: false } : {}) };
+    });
+  },
+});
+
 /** The generated entry: reflect-metadata first (trap 2), then every plugin as a static import. */
 export function executorEntrySource(root: string, imageClass: string, plugins: readonly BundlePlugin[], pluginSetHash: string): string {
   const imports = plugins.map((p, i) => `import plugin${i} from "./${posix(path.relative(root, p.entryFile))}";`);
@@ -95,20 +121,49 @@ export function checkClasses(classes: readonly string[], plugins: readonly Bundl
   }
 }
 
-async function bundleEntry(root: string, entry: string, outfile: string): Promise<void> {
+/**
+ * Every node_modules folder esbuild would search from `root` (its own, then each parent's, where npm may have hoisted
+ * ARK's dependencies): the fallback for imports in plugins kept outside ARK's folder. A plugin's own dependencies still
+ * resolve from its folder first; only what it cannot find there (reflect-metadata, tsyringe, ajv, …) comes from ARK's.
+ */
+export function arkNodePaths(root: string): string[] {
+  const paths: string[] = [];
+  for (let dir = root; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, "node_modules");
+    if (existsSync(candidate)) paths.push(candidate);
+    if (path.dirname(dir) === dir) return paths;
+  }
+}
+
+/** The plugin whose folder holds `file` (esbuild reports files relative to the working dir), if any. */
+function owningPlugin(root: string, file: string | null, plugins: readonly BundlePlugin[]): BundlePlugin | null {
+  if (!file) return null;
+  const abs = path.resolve(root, file);
+  return plugins.find((p) => abs === p.folder || abs.startsWith(`${p.folder}${path.sep}`)) ?? null;
+}
+
+async function bundleEntry(root: string, entry: string, outfile: string, plugins: readonly BundlePlugin[]): Promise<void> {
   try {
     await build({
       stdin: { contents: entry, resolveDir: root, sourcefile: "ark-executor-entry.ts", loader: "ts" },
       absWorkingDir: root,
       bundle: true, platform: "node", format: "esm", target: "node20", outfile,
-      banner: { js: BANNER }, external: EXTERNAL, legalComments: "none", charset: "utf8", plugins: [precompiledPayloadValidator(root), sideEffectFreeSources],
+      nodePaths: arkNodePaths(root),
+      banner: { js: BANNER }, external: EXTERNAL, legalComments: "none", charset: "utf8", plugins: [fileUrlImports(root), precompiledPayloadValidator(root), sideEffectFreeSources],
       // Whitespace and syntax only: identifiers stay readable in stack traces.
       minifyWhitespace: true, minifySyntax: true, keepNames: true,
       define: { "process.env.NODE_ENV": '"production"' }, logLevel: "silent",
     });
   } catch (err) {
-    const errors = ((err as BuildFailure).errors ?? []).map((e) => ({ file: e.location?.file ?? null, line: e.location?.line ?? null, message: e.text }));
-    throw new ArkError("ARK_BUNDLE_BUILD_FAILED", `esbuild failed: ${errors[0]?.message ?? String(err)}`, { details: { errors }, cause: err });
+    const errors = ((err as BuildFailure).errors ?? []).map((e) => {
+      const plugin = owningPlugin(root, e.location?.file ?? null, plugins);
+      const file = e.location?.file ? path.resolve(root, e.location.file) : null;
+      return { plugin: plugin?.id ?? null, file, line: e.location?.line ?? null, column: e.location ? e.location.column + 1 : null, message: e.text };
+    });
+    const first = errors[0];
+    const where = first?.file ? `${first.plugin ? `plugin ${first.plugin}, ` : ""}${first.file}:${first.line}:${first.column}: ` : "";
+    const more = errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? "s" : ""} in details.errors)` : "";
+    throw new ArkError("ARK_BUNDLE_BUILD_FAILED", `Cannot bundle the executor: ${where}${first?.message ?? String(err)}${more}. Nothing was written.`, { details: { errors }, cause: err });
   }
 }
 
@@ -120,13 +175,12 @@ function arkVersion(root: string): string {
   }
 }
 
-/** Builds one class's folder: executor.mjs, Dockerfile, bundle.json. */
-async function buildClass(options: BundleBuildOptions, imageClass: ImageClass): Promise<BuiltClass> {
+/** Builds one class's folder (`dir`, inside the staging folder): executor.mjs, Dockerfile, bundle.json. */
+async function buildClass(options: BundleBuildOptions, imageClass: ImageClass, dir: string): Promise<BuiltClass> {
   const started = performance.now();
-  const dir = path.join(options.outDir, imageClass);
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir);
   const pluginSetHash = bundlePluginSetHash(KERNEL_API_VERSION, options.plugins);
-  await bundleEntry(options.root, executorEntrySource(options.root, imageClass, options.plugins, pluginSetHash), path.join(dir, "executor.mjs"));
+  await bundleEntry(options.root, executorEntrySource(options.root, imageClass, options.plugins, pluginSetHash), path.join(dir, "executor.mjs"), options.plugins);
   const baseImage = pinnedBaseImage(options.baseImage ?? DEFAULT_BASE_IMAGE, options.baseDigest ?? null);
   const dockerfile = executorDockerfile({ imageClass, baseImage, pluginSetHash, kernelVersion: KERNEL_API_VERSION, pinned: Boolean(options.baseDigest) });
   writeFileSync(path.join(dir, "Dockerfile"), dockerfile);
@@ -152,15 +206,74 @@ export function imageReference(imageClass: string, registry: string | null, tag:
   return `${registry ? `${registry.replace(/\/+$/, "")}/` : ""}${name}:${tag ?? "latest"}`;
 }
 
-/** Builds every requested class, in a fixed order. */
+function outInvalid(outDir: string, message: string, cause?: unknown): never {
+  throw new ArkError("ARK_BUNDLE_OUT_INVALID", message, { details: { out: outDir }, ...(cause ? { cause } : {}) });
+}
+
+/**
+ * Checks --out before anything is built: it must be a folder (or not exist yet), and each `<out>/<class>` it would
+ * replace must be absent or a folder `ark bundle` wrote (only executor.mjs, Dockerfile, bundle.json) — anything else
+ * there is someone's data, and is refused rather than deleted.
+ */
+export function checkOutDir(outDir: string, classes: readonly ImageClass[]): void {
+  for (let dir = outDir; ; dir = path.dirname(dir)) {
+    if (existsSync(dir)) {
+      if (!statSync(dir).isDirectory()) {
+        outInvalid(outDir, dir === outDir ? `--out ${outDir} is a file, not a folder: give a folder (it is created if missing; each class gets <out>/<class>/).` : `--out ${outDir} cannot be created: ${dir} is a file, not a folder.`);
+      }
+      break;
+    }
+    if (path.dirname(dir) === dir) break;
+  }
+  for (const imageClass of classes) {
+    const dir = path.join(outDir, imageClass);
+    if (!existsSync(dir)) continue;
+    if (!statSync(dir).isDirectory()) outInvalid(outDir, `${dir} is a file; ark bundle writes the ${imageClass} bundle into that folder. Remove the file or choose another --out.`);
+    const foreign = readdirSync(dir).filter((name) => !BUNDLE_FILES.has(name));
+    if (foreign.length > 0) {
+      outInvalid(outDir, `${dir} holds files ark bundle did not write (${foreign.slice(0, 5).join(", ")}${foreign.length > 5 ? ", …" : ""}); it replaces that folder with the new bundle, so choose an empty or new --out, or remove them.`);
+    }
+  }
+}
+
+/**
+ * Builds every requested class, in a fixed order. All classes are built in a staging folder inside `outDir` and only
+ * moved to `<outDir>/<class>` when every one succeeded, so a failed build leaves the previous bundles as they were
+ * and never a partial folder that looks complete.
+ */
 export async function buildExecutorBundles(options: BundleBuildOptions, onProgress: (line: string) => void = () => {}): Promise<BuiltClass[]> {
   checkClasses(options.classes, options.plugins);
-  const built: BuiltClass[] = [];
-  for (const imageClass of IMAGE_CLASSES.filter((c) => options.classes.includes(c))) {
-    onProgress(`bundling ${imageClass} executor with ${options.plugins.map((p) => p.id).join(", ")}`);
-    const result = await buildClass(options, imageClass);
-    onProgress(`  ${path.relative(process.cwd(), result.dir) || "."}: executor.mjs ${(result.bundleBytes / 1024).toFixed(0)} KiB in ${result.buildMs.toFixed(0)} ms`);
-    built.push(result);
+  const classes = IMAGE_CLASSES.filter((c) => options.classes.includes(c));
+  checkOutDir(options.outDir, classes);
+  const createdOut = !existsSync(options.outDir);
+  let staging: string;
+  try {
+    mkdirSync(options.outDir, { recursive: true });
+    staging = path.join(options.outDir, `.ark-bundle-staging-${process.pid}-${Date.now()}`);
+    mkdirSync(staging);
+  } catch (err) {
+    return outInvalid(options.outDir, `Cannot write to --out ${options.outDir}: ${(err as NodeJS.ErrnoException).code === "EACCES" ? "permission denied; give a folder you can write to" : String((err as Error).message)}.`, err);
   }
-  return built;
+  const built: BuiltClass[] = [];
+  try {
+    for (const imageClass of classes) {
+      onProgress(`bundling ${imageClass} executor with ${options.plugins.map((p) => p.id).join(", ")}`);
+      built.push(await buildClass(options, imageClass, path.join(staging, imageClass)));
+    }
+    const placed = built.map((b) => {
+      const dir = path.join(options.outDir, b.imageClass);
+      rmSync(dir, { recursive: true, force: true });
+      renameSync(b.dir, dir);
+      return { ...b, dir };
+    });
+    for (const result of placed) {
+      onProgress(`  ${path.relative(process.cwd(), result.dir) || "."}: executor.mjs ${(result.bundleBytes / 1024).toFixed(0)} KiB in ${result.buildMs.toFixed(0)} ms`);
+    }
+    return placed;
+  } catch (err) {
+    if (createdOut) rmSync(options.outDir, { recursive: true, force: true });
+    throw err;
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
 }

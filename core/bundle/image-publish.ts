@@ -55,9 +55,36 @@ export async function detectImageBuilder(env: NodeJS.ProcessEnv = process.env): 
   if (podman) return { kind: "podman", bin: podman };
   const buildah = onPath("buildah", env);
   if (buildah) return { kind: "buildah", bin: buildah };
-  throw new ArkError("ARK_BUNDLE_NO_IMAGE_BUILDER", `No image builder found on PATH: looked for docker (with buildx${docker ? "; docker is there but `docker buildx version` failed" : ""}), podman and buildah. The bundle and its Dockerfile were still written.`, {
-    details: { looked_for: ["docker buildx", "podman", "buildah"] },
+  throw new ArkError("ARK_BUNDLE_NO_IMAGE_BUILDER", `No image builder found on PATH: looked for docker (with buildx${docker ? "; docker is there but `docker buildx version` failed" : ""}), podman and buildah.`, {
+    details: { looked_for: ["docker buildx", "podman", "buildah"], docker_without_buildx: docker !== null },
   });
+}
+
+/** A tag as registries accept it: letters, digits, `_`, `.`, `-`, not starting with `.` or `-`, at most 128. */
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+/** A registry host (name or IPv4, optional port; or [IPv6]:port) and optional lower-case repository path. */
+const REGISTRY_HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/;
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+
+/** Checks `--tag` (ARK_INVALID_ARGUMENT saying what a tag may hold). */
+export function checkTag(tag: string): void {
+  if (!TAG.test(tag)) {
+    throw new ArkError("ARK_INVALID_ARGUMENT", `--tag ${JSON.stringify(tag)} is not a valid image tag: use letters, digits, "_", "." and "-" (not first), at most 128 characters, e.g. 2026.11.27 or the commit sha.`, { details: { tag } });
+  }
+}
+
+/** Checks `--registry` (`host[:port][/path]`, no scheme, lower-case path; ARK_INVALID_ARGUMENT otherwise). */
+export function checkRegistry(registry: string): void {
+  const fail = (why: string): never => {
+    throw new ArkError("ARK_INVALID_ARGUMENT", `--registry ${JSON.stringify(registry)} ${why}`, { details: { registry } });
+  };
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(registry);
+  if (scheme) fail(`must not include a scheme: drop "${scheme[0]}" (e.g. --registry ${registry.slice(scheme[0].length).replace(/\/+$/, "") || "registry.example.com/ark"}); use --registry-scheme http for a plain-HTTP registry.`);
+  const [host = "", ...rest] = registry.replace(/\/+$/, "").split("/");
+  if (!REGISTRY_HOST.test(host)) fail("must start with a registry host name, optionally with :port (e.g. registry.example.com/ark or localhost:5000).");
+  const bad = rest.filter((c) => !PATH_COMPONENT.test(c));
+  if (bad.length > 0) fail(`has invalid path parts (${bad.map((c) => JSON.stringify(c)).join(", ")}): after the host, use lower-case letters, digits and single ".", "_" or "-" between them, e.g. registry.example.com/team/ark.`);
+  if (host.length + rest.join("/").length + 40 > 255) fail("is too long for an image name (255 characters with ark-executor-<class>).");
 }
 
 /** Splits `host[:port]/path/name:tag` into the parts the registry API needs. */

@@ -3,8 +3,10 @@
  * and inspected (manifest, executor capability, contributions). Every problem is collected so one run reports them all.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { register } from "node:module";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { parse as parseYaml } from "yaml";
 import { ArkError, errorMessage } from "../errors/index.js";
 import { importPlugin } from "../kernel/plugin-loader.js";
@@ -31,23 +33,57 @@ export interface BundlePlugin {
 
 const PLUGIN_ID = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 
+/** Plugin-set files are a few lines; anything much larger is not one. */
+const MAX_PLUGIN_SET_BYTES = 1024 * 1024;
+
+function setFileInvalid(file: string, reason: string, message: string, cause?: unknown): never {
+  throw new ArkError("ARK_BUNDLE_PLUGIN_SET_INVALID", message, { details: { file, reason }, ...(cause ? { cause } : {}) });
+}
+
+/**
+ * The text of a plugin-set file. Checked on the open descriptor: a folder has no text, and a FIFO or device would block
+ * or never end (opened without blocking, refused before any read).
+ */
+function readSetText(file: string): string {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") setFileInvalid(file, "missing", `There is no plugin-set file ${file}: give the path of a YAML list of plugin ids (e.g. deploy/plugin-sets/frontier-git.yaml), or use --plugins a,b.`, err);
+    if (code === "EISDIR") setFileInvalid(file, "directory", `${file} is a directory, not a plugin-set file: give the path of a YAML file in it.`, err);
+    return setFileInvalid(file, "unreadable", `Cannot read plugin-set file ${file}: ${errorMessage(err)}.`, err);
+  }
+  try {
+    const stats = fstatSync(fd);
+    if (stats.isDirectory()) setFileInvalid(file, "directory", `${file} is a directory, not a plugin-set file: give the path of a YAML file in it.`);
+    if (!stats.isFile()) setFileInvalid(file, "not_a_file", `${file} is not a regular file: save the plugin set to a file and give that path.`);
+    if (stats.size > MAX_PLUGIN_SET_BYTES) setFileInvalid(file, "too_large", `${file} is ${stats.size} bytes; a plugin-set file is a short YAML list of plugin ids (at most ${MAX_PLUGIN_SET_BYTES} bytes).`);
+    return readFileSync(fd, "utf8");
+  } catch (err) {
+    if (err instanceof ArkError) throw err;
+    return setFileInvalid(file, "unreadable", `Cannot read plugin-set file ${file}: ${errorMessage(err)}.`, err);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Reads a `--plugin-set` file: a YAML list of plugin ids (or `{ plugins: [...] }`). */
 export function readPluginSetFile(file: string): string[] {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (err) {
-    throw new ArkError("ARK_BUNDLE_PLUGIN_SET_INVALID", `Cannot read plugin set ${file}: ${errorMessage(err)}`, { details: { file } });
-  }
+  const text = readSetText(file);
   let value: unknown;
   try {
     value = parseYaml(text);
   } catch (err) {
-    throw new ArkError("ARK_BUNDLE_PLUGIN_SET_INVALID", `${file} is not valid YAML: ${errorMessage(err)}`, { details: { file } });
+    return setFileInvalid(file, "yaml", `${file} is not valid YAML: ${errorMessage(err)}`, err);
   }
-  const list = Array.isArray(value) ? value : (value as { plugins?: unknown } | null)?.plugins;
-  if (!Array.isArray(list) || !list.every((id) => typeof id === "string")) {
-    throw new ArkError("ARK_BUNDLE_PLUGIN_SET_INVALID", `${file} must be a YAML list of plugin ids (or { plugins: [ids] }).`, { details: { file } });
+  const list = Array.isArray(value) ? value : value && typeof value === "object" && !Array.isArray(value) ? (value as { plugins?: unknown }).plugins : undefined;
+  if (!Array.isArray(list)) {
+    return setFileInvalid(file, "shape", `${file} must be a YAML list of plugin ids (or { plugins: [ids] }), e.g. "- executor-frontier".`);
+  }
+  const notStrings = list.map((id, i) => ({ id, i })).filter(({ id }) => typeof id !== "string");
+  if (notStrings.length > 0) {
+    return setFileInvalid(file, "shape", `${file}: every entry must be a plugin id (a string); not one: ${notStrings.map(({ id, i }) => `item ${i + 1} (${JSON.stringify(id) ?? String(id)})`).join(", ")}.`);
   }
   return list as string[];
 }
@@ -55,6 +91,9 @@ export function readPluginSetFile(file: string): string[] {
 /** Splits and checks a `--plugins a,b,c` value; duplicates and malformed ids are reported together. */
 export function normalisePluginIds(ids: readonly string[]): string[] {
   const cleaned = ids.map((id) => id.trim()).filter((id) => id !== "");
+  if (cleaned.length === 0) {
+    throw new ArkError("ARK_BUNDLE_PLUGIN_SET_INVALID", "No plugin ids given: list at least one, e.g. --plugins executor-frontier,tools-git (or a non-empty --plugin-set file).", { details: { invalid: [], duplicates: [], empty: true } });
+  }
   const bad = cleaned.filter((id) => !PLUGIN_ID.test(id));
   const dupes = cleaned.filter((id, i) => cleaned.indexOf(id) !== i);
   if (bad.length > 0 || dupes.length > 0) {
@@ -83,34 +122,74 @@ export function folderSha256(folder: string): string {
 }
 
 type Discovered = { def: PluginDefinition; entryFile: string; folder: string };
+/** A folder that has an entry module but could not be imported (syntax error, missing package, no definePlugin). */
+type LoadFailure = { folder: string; entryFile: string; error: string };
 
 const INDEX_FILES = ["index.ts", "index.js", "index.mjs"];
 
-async function importFolder(folder: string): Promise<Discovered | null> {
+/**
+ * Why a plugin outside ARK's folder may load as CommonJS: tsx and Node read `.ts`/`.js` files as ES modules only
+ * under a package.json with "type": "module" (ARK's own has one; a team's plugin folder often has none).
+ */
+function moduleTypeHint(folder: string): string {
+  for (let dir = folder; ; dir = path.dirname(dir)) {
+    const pkg = path.join(dir, "package.json");
+    if (existsSync(pkg)) {
+      try {
+        if ((JSON.parse(readFileSync(pkg, "utf8")) as { type?: unknown }).type === "module") return "";
+      } catch {
+        // an unreadable package.json is as good as none
+      }
+      return ` (${pkg} does not say "type": "module", so the plugin's files may load as CommonJS: add "type": "module" to it)`;
+    }
+    if (path.dirname(dir) === dir) return ` (no package.json with "type": "module" above ${folder}, so its files may load as CommonJS: add one there with {"type": "module"})`;
+  }
+}
+
+async function importFolder(folder: string): Promise<Discovered | LoadFailure | null> {
   const entryFile = INDEX_FILES.map((f) => path.join(folder, f)).find((f) => existsSync(f));
   if (!entryFile) return null;
   const imported = await importPlugin(entryFile, { baseDir: folder });
-  return "definition" in imported ? { def: imported.definition, entryFile, folder } : null;
+  if ("definition" in imported) return { def: imported.definition, entryFile, folder };
+  const hint = /require\(\) ES Module|Cannot use import statement outside a module|ERR_REQUIRE_ESM|exports is not defined in ES module/.test(imported.error) ? moduleTypeHint(folder) : "";
+  return { folder, entryFile, error: `${imported.error}${hint}` };
 }
+
+const isDiscovered = (hit: Discovered | LoadFailure | null): hit is Discovered => hit !== null && "def" in hit;
+
+/** Plugin folders that could not be imported while searching, by folder (reported when an id stays unknown). */
+type Scan = { found: Map<string, Discovered>; failed: Map<string, LoadFailure>; done: boolean };
 
 /**
  * Finds the plugin with `id` under the search dirs: the folder named like the id first (the convention, and one
- * import), else every folder (a plugin whose folder is named differently). Null when none declares the id.
+ * import), else every folder (a plugin whose folder is named differently). A folder named like the id that cannot be
+ * imported is that plugin, broken: its load error is returned rather than "unknown plugin".
  */
-async function findPlugin(id: string, searchDirs: readonly string[], scanned: Map<string, Discovered>): Promise<Discovered | null> {
+async function findPlugin(id: string, searchDirs: readonly string[], scan: Scan): Promise<Discovered | LoadFailure | null> {
+  let failure: LoadFailure | null = null;
   for (const dir of searchDirs) {
     const hit = existsSync(path.join(dir, id)) ? await importFolder(path.join(dir, id)) : null;
-    if (hit?.def.id === id) return hit;
+    if (isDiscovered(hit) && hit.def.id === id) return hit;
+    if (hit && !isDiscovered(hit)) failure ??= hit;
   }
-  if (scanned.size === 0) {
-    for (const dir of searchDirs.filter((d) => existsSync(d))) {
+  if (!scan.done) {
+    scan.done = true;
+    for (const dir of searchDirs.filter((d) => existsSync(d) && statSync(d).isDirectory())) {
       for (const name of readdirSync(dir).sort()) {
+        if (name.startsWith(".") || name === "node_modules" || !statSync(path.join(dir, name)).isDirectory()) continue;
         const hit = await importFolder(path.join(dir, name));
-        if (hit && !scanned.has(hit.def.id)) scanned.set(hit.def.id, hit);
+        if (isDiscovered(hit)) {
+          if (!scan.found.has(hit.def.id)) scan.found.set(hit.def.id, hit);
+        } else if (hit) scan.failed.set(hit.folder, hit);
       }
     }
   }
-  return scanned.get(id) ?? null;
+  return scan.found.get(id) ?? failure;
+}
+
+/** Where a plugin-load error says the problem is: `file:line:col` of the first location it names, if any. */
+function errorLocation(error: string): string | null {
+  return /(\/[^\s:]+\.[cm]?[jt]sx?):(\d+)(?::(\d+))?/.exec(error)?.slice(1).filter(Boolean).join(":") ?? null;
 }
 
 function inspect(def: PluginDefinition, entryFile: string, folder: string): BundlePlugin {
@@ -126,19 +205,50 @@ function inspect(def: PluginDefinition, entryFile: string, folder: string): Bund
   };
 }
 
+const hookedRoots = new Set<string>();
+
+/**
+ * Lets plugins kept outside ARK's folder (a team's own repository) import ARK's dependencies (reflect-metadata,
+ * tsyringe, ajv, …) when they are loaded for inspection: a bare specifier the importer's own node_modules cannot
+ * resolve is resolved again from ARK's folder, as the bundle build does (esbuild nodePaths). The plugin's own
+ * dependencies still come from its folder first. Registered once per process and root; hooks never make a
+ * resolution that succeeded fail.
+ */
+export function resolveArkDependenciesFrom(root: string): void {
+  if (hookedRoots.has(root)) return;
+  hookedRoots.add(root);
+  const fallbackParent = pathToFileURL(path.join(root, "package.json")).href;
+  const hooks = `const FALLBACK = ${JSON.stringify(fallbackParent)};
+export async function resolve(specifier, context, next) {
+  try {
+    return await next(specifier, context);
+  } catch (err) {
+    if (err?.code !== "ERR_MODULE_NOT_FOUND" || /^(\\.|\\/|#|[a-zA-Z][a-zA-Z0-9+.-]*:)/.test(specifier) || context.parentURL === FALLBACK) throw err;
+    try { return await next(specifier, { ...context, parentURL: FALLBACK }); } catch { throw err; }
+  }
+}
+`;
+  register(`data:text/javascript,${encodeURIComponent(hooks)}`);
+}
+
 /**
  * Resolves ids against `<root>/plugins/*` and any extra plugin dirs; unknown ids, broken manifests and plugins that
  * cannot run in an executor fail together with ARK_BUNDLE_PLUGIN_SET_INVALID (details list each).
  */
 export async function resolvePluginSet(ids: readonly string[], root: string, extraDirs: readonly string[] = []): Promise<BundlePlugin[]> {
   const searchDirs = [path.join(root, "plugins"), ...extraDirs.map((d) => path.resolve(root, d))];
-  const scanned = new Map<string, Discovered>();
-  const problems: { id: string; problem: string }[] = [];
+  const scan: Scan = { found: new Map(), failed: new Map(), done: false };
+  const problems: { id: string; problem: string; file?: string; location?: string | null }[] = [];
   const plugins: BundlePlugin[] = [];
   for (const id of ids) {
-    const hit = await findPlugin(id, searchDirs, scanned);
+    const hit = await findPlugin(id, searchDirs, scan);
     if (!hit) {
-      problems.push({ id, problem: `unknown plugin (available: ${[...scanned.keys()].join(", ") || "none"})` });
+      const broken = [...scan.failed.values()].map((f) => path.basename(f.folder));
+      problems.push({ id, problem: `unknown plugin: no folder under ${searchDirs.join(", ")} declares it (available: ${[...scan.found.keys()].join(", ") || "none"}${broken.length ? `; folders that failed to load: ${broken.join(", ")}` : ""})` });
+      continue;
+    }
+    if (!isDiscovered(hit)) {
+      problems.push({ id, problem: hit.error, file: hit.entryFile, location: errorLocation(hit.error) });
       continue;
     }
     const manifest = checkManifest(hit.def, {});

@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { pluginNewToolDomain } from "../../core/cli/commands/plugin-new.js";
@@ -34,6 +35,20 @@ describe("ark plugin new tool-domain", () => {
     expect(run.output).toMatch(/Tests\s+\d+ passed/);
     expect(run.code, run.output.slice(-3000)).toBe(0);
   }, 300_000);
+
+  it("generates a plugin that loads outside ARK's repository too, with a package.json declaring ES modules", async () => {
+    const outside = mkdtempSync(path.join(os.tmpdir(), "ark-team-plugins-"));
+    try {
+      const folder = pluginNewToolDomain("weather", { dir: outside, json: true });
+      expect(JSON.parse(readFileSync(path.join(folder, "package.json"), "utf8"))).toMatchObject({ type: "module", private: true });
+      writeFileSync(path.join(outside, "runtime.config.yaml"), 'store:\n  dataDir: "memory://"\nplugins:\n  - from: ./tools-weather\n');
+      const listed = await runArk(["plugins", "--json"], { cwd: outside });
+      expect(listed.code, listed.stdout + listed.stderr).toBe(0);
+      expect(JSON.parse(listed.stdout).plugins).toContainEqual(expect.objectContaining({ id: "tools-weather", status: "enabled", contributions: { toolDomain: ["weather"], nodeType: ["weather"] } }));
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it("refuses bad names and existing folders", () => {
     for (const bad of ["Weather", "9lives", "a b", "../escape", ""]) {

@@ -1,8 +1,9 @@
 /**
  * `ark plugin new tool-domain NAME [--dir DIR]`: writes a new tool-domain plugin (domain, node type, tests, conformance,
- * README) into DIR/tools-NAME (default plugins/). Refuses to overwrite an existing folder.
+ * README, and a package.json declaring ES modules when DIR is not inside such a package) into DIR/tools-NAME (default
+ * plugins/). Refuses to overwrite an existing folder.
  */
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ArkError, errorMessage } from "../../errors/index.js";
@@ -21,6 +22,7 @@ export function pluginNewToolDomain(name: string, opts: { dir?: string; json?: b
   const files = toolDomainTemplate({
     name, pluginApi: relativeSpecifier(folder, path.join(coreDir, "plugin-api/index.js")), testing: relativeSpecifier(folder, path.join(coreDir, "testing/index.js")),
   });
+  if (!underEsmPackage(path.dirname(folder))) files["package.json"] = esmPackageJson(name);
   writePluginFolder(folder, files);
   if (opts.json) outJson({ ok: true, folder, files: Object.keys(files).sort() });
   else {
@@ -28,6 +30,29 @@ export function pluginNewToolDomain(name: string, opts: { dir?: string; json?: b
     out(`next: npx vitest run ${path.relative(process.cwd(), folder)}   and add "- from: ./${path.relative(process.cwd(), folder)}" to plugins: in runtime.config.yaml`);
   }
   return folder;
+}
+
+/**
+ * True when the nearest package.json above `dir` declares `"type": "module"`. The template is ES modules; outside such a
+ * package (a team's own repository, /tmp) Node and tsx load its .ts files as CommonJS and the plugin fails to load.
+ */
+function underEsmPackage(dir: string): boolean {
+  for (let current = path.resolve(dir); ; current = path.dirname(current)) {
+    const file = path.join(current, "package.json");
+    if (existsSync(file)) {
+      try {
+        return (JSON.parse(readFileSync(file, "utf8")) as { type?: unknown }).type === "module";
+      } catch {
+        return false; // unreadable or not JSON: Node would not honour it either, so the plugin gets its own
+      }
+    }
+    if (path.dirname(current) === current) return false;
+  }
+}
+
+/** The package.json of a plugin generated outside an ES-module package. */
+function esmPackageJson(name: string): string {
+  return `${JSON.stringify({ name: `ark-plugin-tools-${name.replace(/_/g, "-")}`, version: "0.1.0", private: true, type: "module" }, null, 2)}\n`;
 }
 
 /**
