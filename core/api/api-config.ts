@@ -1,3 +1,4 @@
+import type { ConfigCheckProblem } from "../config/config-check.js";
 import type { JSONSchema } from "../contracts/json-schema.js";
 import { MAX_TIMER_MS } from "../config/timer-limits.js";
 import { ArkError } from "../errors/index.js";
@@ -60,14 +61,28 @@ export interface ResolvedApiConfig {
   readonly requestTimeoutMs: number;
 }
 
+/** The bearer token, or null when auth is off (absent, empty or only spaces). */
+function tokenOf(config: ApiConfig): string | null {
+  return config.token?.trim() ? config.token : null;
+}
+
+/**
+ * What the `api:` schema cannot say clearly: a token is empty (no auth) or at least MIN_TOKEN_LENGTH characters.
+ * The module's checkConfig, so `ark config validate` and every boot refuse the same sections.
+ */
+export function checkApiConfig(section: ApiConfig | undefined): ConfigCheckProblem[] {
+  const token = tokenOf(section ?? {});
+  if (token === null || token.length >= MIN_TOKEN_LENGTH) return [];
+  return [{ path: ["token"], message: `is ${token.length} characters long; use at least ${MIN_TOKEN_LENGTH} (for example: openssl rand -hex 32), or leave it empty for no auth` }];
+}
+
 /** Fills defaults (for callers that skip the config validator) and checks what the schema cannot say clearly. */
 export function resolveApiConfig(section: ApiConfig | undefined): ResolvedApiConfig {
   const config = section ?? {};
-  const token = config.token?.trim() ? config.token : null;
-  if (token !== null && token.length < MIN_TOKEN_LENGTH) {
-    throw new ArkError("ARK_CONFIG_INVALID", `api.token is ${token.length} characters long; use at least ${MIN_TOKEN_LENGTH} (for example: openssl rand -hex 32).`, {
-      details: { path: "api.token", minLength: MIN_TOKEN_LENGTH },
-    });
+  const token = tokenOf(config);
+  const [problem] = checkApiConfig(config);
+  if (problem) {
+    throw new ArkError("ARK_CONFIG_INVALID", `api.token ${problem.message}.`, { details: { path: "api.token", minLength: MIN_TOKEN_LENGTH } });
   }
   return {
     host: config.host ?? "127.0.0.1",

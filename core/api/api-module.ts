@@ -2,7 +2,7 @@ import { ArkError } from "../errors/index.js";
 import { KERNEL_API_VERSION } from "../kernel/api-version.js";
 import { coreServices } from "../plugin-api/core-services.js";
 import { definePlugin, type PluginDefinition } from "../plugin-api/plugin.js";
-import { apiSectionSchema, resolveApiConfig, type ApiConfig } from "./api-config.js";
+import { apiSectionSchema, checkApiConfig, resolveApiConfig, type ApiConfig } from "./api-config.js";
 import { apiServerRef, type ApiServer } from "./api-server-port.js";
 import { HealthRegistry, healthRoute } from "./health.js";
 import { ApiHttpServer } from "./http-server.js";
@@ -56,6 +56,7 @@ export function createApiModule(options: ApiModuleOptions = {}): PluginDefinitio
     requires: ["store"],
     provides: [apiServerRef],
     configSchema: apiSectionSchema,
+    checkConfig: (section) => checkApiConfig(section),
     register(r) {
       r.provide(apiServerRef, (_ctx, consumer) => facadeFor(current(), consumer));
     },

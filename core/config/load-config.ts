@@ -36,7 +36,9 @@ export function parseConfigText(text: string, filePath: string | null, displayPa
   if (doc.errors.length > 0) throw parseError(doc, lineCounter, displayPath);
   if (doc.contents !== null && !isMap(doc.contents)) {
     const { line, col } = lineCounter.linePos(doc.contents.range?.[0] ?? 0);
-    throw new ArkError("ARK_CONFIG_INVALID", `${displayPath}:${line}:${col} the config must be a mapping of sections (kernel:, plugins:, ...), not a ${describeNode(doc.contents)}.`, { details: { file: displayPath, line, col } });
+    const message = `the config must be a mapping of sections (kernel:, plugins:, ...), not a ${describeNode(doc.contents)}.`;
+    const issues = [{ code: "ARK_CONFIG_INVALID", file: displayPath, line, col, path: "", message }];
+    throw new ArkError("ARK_CONFIG_INVALID", `${displayPath}:${line}:${col} ${message}`, { details: { file: displayPath, line, col, issues } });
   }
   const problems = interpolateDocument(doc, text, env);
   if (problems.length > 0) throw interpolationError(problems, lineCounter, displayPath);
@@ -96,13 +98,17 @@ function parseError(doc: Document, lineCounter: LineCounter, file: string): ArkE
   });
   const lines = issues.map((issue) => `  ${formatConfigIssue(issue)}`).join("\n");
   const errors = doc.errors.map((error, i) => ({ ...issues[i], code: error.code }));
-  return new ArkError("ARK_CONFIG_PARSE", `${file} is not valid YAML:\n${lines}`, { details: { file, errors } });
+  // `errors` carries YAML's own codes; `issues` the ARK code every config problem has (what `ark config validate` lists).
+  const coded = issues.map((issue) => ({ code: "ARK_CONFIG_PARSE", ...issue }));
+  return new ArkError("ARK_CONFIG_PARSE", `${file} is not valid YAML:\n${lines}`, { details: { file, errors, issues: coded } });
 }
 
 function interpolationError(problems: InterpolationProblem[], lineCounter: LineCounter, file: string): ArkError {
+  // Each issue has its own code: a malformed expression is ARK_CONFIG_PARSE, an unset variable ARK_CONFIG_ENV_MISSING.
   const issues = problems.map((problem) => {
     const { line, col } = lineCounter.linePos(problem.offset);
-    return { file, line, col, path: formatConfigPath(problem.path), message: problem.message, variable: problem.variable };
+    const code = problem.kind === "malformed" ? "ARK_CONFIG_PARSE" : "ARK_CONFIG_ENV_MISSING";
+    return { code, file, line, col, path: formatConfigPath(problem.path), message: problem.message, variable: problem.variable };
   });
   const lines = issues.map((issue) => `  ${formatConfigIssue(issue)}`).join("\n");
   const malformed = problems.filter((problem) => problem.kind === "malformed");
@@ -111,7 +117,7 @@ function interpolationError(problems: InterpolationProblem[], lineCounter: LineC
   }
   const names = [...new Set(problems.map((problem) => problem.variable))].join(", ");
   const header = `${file} uses environment variables that are not set (${names})`;
-  return new ArkError("ARK_CONFIG_ENV_MISSING", `${header}:\n${lines}`, { details: { file, missing: issues } });
+  return new ArkError("ARK_CONFIG_ENV_MISSING", `${header}:\n${lines}`, { details: { file, missing: issues, issues } });
 }
 
 function describeNode(node: unknown): string {

@@ -45,6 +45,7 @@ export const errorCatalogue = {
   ARK_STORE_CLOSED: { status: 500, hint: "The store was closed; this happens after the kernel stopped." },
   ARK_STORE_TRANSACTION_FINISHED: { status: 500, hint: "A transaction object was used after its transaction() callback returned; run the query inside the callback or on the store." },
   ARK_STORE_REENTRANT: { status: 500, hint: "Inside store.transaction(fn) use the `tx` argument, not the store: PGlite has one connection, so the store call would wait for the transaction forever." },
+  ARK_STORE_DATA_DIR_INVALID: { status: 500, hint: "store.dataDir must name a folder, or a place where one can be created (a relative dataDir is relative to the config file's folder); point it elsewhere or move the file out of the way." },
   ARK_STORE_DATA_DIR_IN_USE: { status: 503, hint: "Another ARK process uses this PGlite data dir; stop it (or its `ark` command) first, or point store.dataDir elsewhere." },
   ARK_STORE_TIMEOUT: { status: 503, hint: "The statement ran longer than store.statementTimeoutMs; raise it or fix the query." },
   ARK_MIGRATION_CHECKSUM_MISMATCH: { status: 500, hint: "An applied migration file was edited. Restore the file; put schema changes in a new, higher-numbered migration." },
@@ -79,12 +80,13 @@ export const errorCatalogue = {
   ARK_RT_EVENT_UNKNOWN: { status: 400, hint: "Emit one of the events in details.events (rt.health, rt.subscribe, rt.unsubscribe, rt.replay)." },
   ARK_RT_BACKLOG_EXCEEDED: { status: 503, hint: "The client read events too slowly and was disconnected; reconnect and send rt.replay with the last sequence per stream it has." },
   // executor bundles (ark bundle)
-  ARK_BUNDLE_PLUGIN_SET_INVALID: { status: 400, hint: "Fix each plugin listed in details.problems: use ids of folders under plugins/ whose manifest declares runsInExecutor: true (`ark plugins` lists them)." },
+  ARK_BUNDLE_PLUGIN_SET_INVALID: { status: 400, hint: "Fix the plugin set: --plugins or the --plugin-set file (a YAML list) must name at least one plugin, each a folder under plugins/ or a --plugin-dir that loads and declares runsInExecutor: true (`ark plugins` lists them); details.problems says what is wrong with each." },
   ARK_BUNDLE_CLASS_INVALID: { status: 400, hint: "Choose --executor-frontier and/or --executor-vllm, and include a plugin that contributes an executor of that class (executor-frontier, executor-vllm)." },
   ARK_BUNDLE_BUILD_FAILED: { status: 500, hint: "esbuild could not bundle the executor; see details.errors (file:line and message) and fix the plugin source." },
-  ARK_BUNDLE_NO_IMAGE_BUILDER: { status: 400, hint: "Install one of docker (with buildx), podman or buildah, or build the image yourself from the generated Dockerfile." },
+  ARK_BUNDLE_NO_IMAGE_BUILDER: { status: 400, hint: "The bundle folders were written but nothing was pushed. Install docker (with the buildx plugin), podman or buildah and rerun, or build and push each written folder yourself: docker buildx build --file <out>/<class>/Dockerfile --tag <image> --push <out>/<class>." },
   ARK_BUNDLE_IMAGE_EXISTS: { status: 409, hint: "The tag already exists in the registry; choose a new --tag or pass --force to overwrite it." },
   ARK_BUNDLE_PUSH_FAILED: { status: 500, hint: "The image builder failed; its output is in details.output. Check registry login and network." },
+  ARK_BUNDLE_OUT_INVALID: { status: 400, hint: "Give --out a folder you can write to (created if missing) whose <class>/ subfolders are absent or earlier ark bundle output." },
   ARK_BUNDLE_MANIFEST_INVALID: { status: 400, hint: "bundle.json is missing or not an ARK bundle manifest; rebuild the bundle with `ark bundle`." },
   // tool domains (core/tooling)
   ARK_TOOL_UNKNOWN: { status: 404, hint: "No enabled plugin contributes this tool domain or operation; GET /api/tools lists what is callable (details.domain, details.operation)." },

@@ -11,7 +11,7 @@ import type { ContributionRegistries } from "../plugin-api/registries-port.js";
 import { DispatchRouter } from "./dispatch-router.js";
 import { dispatchRouterRef } from "./dispatch-router-ref.js";
 import { createInlineDispatcher, INLINE_DISPATCHER_ID } from "./inline-dispatcher.js";
-import { processDispatcherSectionSchema, type ProcessDispatcherConfig } from "./process-config.js";
+import { processDispatcherSectionSchema, resolveProcessPaths, type ProcessDispatcherConfig } from "./process-config.js";
 import { createProcessDispatcher, type ProcessDispatcherDeps, type ToolHostIssuer } from "./process-dispatcher.js";
 import { executorPluginModules } from "./process-plugin-modules.js";
 import { storeRoutingMetadataWriter } from "./route-metadata.js";
@@ -99,7 +99,7 @@ export function createExecutionModule(): PluginDefinition<ExecutionConfig> {
       const store = ctx.get(coreServices.store);
       const settings = ctx.get(coreServices.settings);
       const kernel = ctx.get(coreServices.kernel);
-      processConfig = ctx.config.process;
+      processConfig = resolveProcessPaths(ctx.config.process, kernel.configFile);
       let modules: Promise<{ modules: string[]; baseDir: string }> | null = null;
       processDeps = {
         readSettings: () => settings.read(),

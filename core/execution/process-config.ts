@@ -4,13 +4,14 @@
  * (`dispatch_timeout_seconds`, `execution_timeout_seconds`, `log_collection_timeout_seconds`,
  * `cancel_grace_timeout_seconds`, `cancel_force_kill_enabled`) applies.
  */
+import { resolveConfigPath } from "../config/config-path.js";
 import type { ExecutorTimeouts } from "./executor-child.js";
 
 /** `execution.process`. */
 export interface ProcessDispatcherConfig {
-  /** A built executor bundle (`node <bundle>`); unset = run from source with tsx. */
+  /** A built executor bundle (`node <bundle>`; relative: to the config file's folder); unset = run from source with tsx. */
   readonly bundle?: string;
-  /** Per-run workspaces: `<workspaceRoot>/<run>/<node-run>` (relative to the working folder). */
+  /** Per-run workspaces: `<workspaceRoot>/<run>/<node-run>` (relative: to the config file's folder, else the cwd). */
   readonly workspaceRoot: string;
   readonly maxConcurrent: number;
   /** The plugin-set hash executors must report; default: the bundle's `bundle.json` `plugin_set_hash`, else unchecked. */
@@ -36,11 +37,11 @@ export const processDispatcherSectionSchema = {
   additionalProperties: false,
   default: {},
   properties: {
-    bundle: { type: "string", minLength: 1, description: "Executor bundle file (from `ark bundle`); unset runs the executor from source with tsx." },
-    workspaceRoot: { type: "string", minLength: 1, default: ".ark/workspaces", description: "Per-run workspace folders: <root>/<run>/<node-run>." },
+    bundle: { type: "string", minLength: 1, description: "Executor bundle file (from `ark bundle`; relative: to the config file's folder); unset runs the executor from source with tsx." },
+    workspaceRoot: { type: "string", minLength: 1, default: ".ark/workspaces", description: "Per-run workspace folders: <root>/<run>/<node-run> (relative: to the config file's folder)." },
     maxConcurrent: { type: "integer", minimum: 1, maximum: 1024, default: 4, description: "Executor processes at once; later dispatches queue (FIFO)." },
     expectedPluginSetHash: { type: "string", pattern: "^[0-9a-f]{16,64}$", description: "Plugin-set hash executors must report (default: bundle.json next to the bundle)." },
-    pluginModules: { type: "array", default: [], items: { type: "string", minLength: 1 }, description: "Extra plugin modules a source-mode executor loads." },
+    pluginModules: { type: "array", default: [], items: { type: "string", minLength: 1 }, description: "Extra plugin modules a source-mode executor loads (./relative: to the config file's folder)." },
     envAllowlist: { type: "array", default: [], items: { type: "string", pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }, description: "Kernel env variables passed to executors." },
     env: { type: "object", default: {}, additionalProperties: { type: "string" }, propertyNames: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" } },
     dispatchTimeoutSeconds: seconds("Overrides the dispatch_timeout_seconds setting (spawn → start marker)."),
@@ -55,6 +56,15 @@ export const processDispatcherSectionSchema = {
 export const defaultProcessDispatcherConfig: ProcessDispatcherConfig = {
   workspaceRoot: ".ark/workspaces", maxConcurrent: 4, pluginModules: [], envAllowlist: [], env: {},
 };
+
+/** The section with its paths made absolute: relative `workspaceRoot` and `bundle` are relative to the config file's folder. */
+export function resolveProcessPaths(config: ProcessDispatcherConfig, configFile: string | null): ProcessDispatcherConfig {
+  return {
+    ...config,
+    workspaceRoot: resolveConfigPath(config.workspaceRoot, configFile),
+    ...(config.bundle === undefined ? {} : { bundle: resolveConfigPath(config.bundle, configFile) }),
+  };
+}
 
 function settingNumber(settings: Readonly<Record<string, string>>, key: string, fallback: number): number {
   const value = Number(settings[key]);

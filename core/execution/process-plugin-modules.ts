@@ -4,6 +4,7 @@
  * module cache answers), plus `execution.process.pluginModules`. Relative specifiers become absolute paths.
  */
 import path from "node:path";
+import { configBaseDir } from "../config/config-path.js";
 import { importPlugin, rawPluginEntries } from "../kernel/plugin-loader.js";
 
 function absolute(from: string, baseDir: string): string {
@@ -14,7 +15,7 @@ function absolute(from: string, baseDir: string): string {
 export async function executorPluginModules(
   kernelConfig: Readonly<Record<string, unknown>>, configFile: string | null, extra: readonly string[],
 ): Promise<{ modules: string[]; baseDir: string }> {
-  const baseDir = configFile ? path.dirname(configFile) : process.cwd();
+  const baseDir = configBaseDir(configFile);
   const listed = rawPluginEntries(kernelConfig as Record<string, unknown>)
     .filter((e) => e.enabled !== false && typeof e.from === "string" && !e.from.startsWith("inline:"))
     .map((e) => e.from as string);

@@ -10,6 +10,8 @@ export interface BootIssue {
   readonly col?: number | null;
   /** Config path, e.g. `plugins[2].from`. */
   readonly path?: string;
+  /** The environment variable the value came from, when it overrides the file (the path then says so too). */
+  readonly env?: string;
 }
 
 /** `runtime.config.yaml:12:5 plugins[2].from: message` (position parts omitted when unknown). */

@@ -1,12 +1,16 @@
 import {
   buildConfigSchema,
+  formatConfigPath,
+  hasIssueAround,
   kernelSectionSchema,
+  positionCheckProblems,
   validateConfig,
   type ConfigSource,
   type CoreSectionSchemas,
   type PluginSectionSchema,
 } from "../config/index.js";
 import type { JSONSchema } from "../contracts/json-schema.js";
+import { errorMessage } from "../errors/index.js";
 import type { BootFailurePolicy, PluginDefinition } from "../plugin-api/plugin.js";
 import type { BootIssue } from "./boot-issue.js";
 import { throwIfIssues } from "./boot-issue.js";
@@ -82,7 +86,8 @@ export async function prepareBoot(options: BootPlanOptions): Promise<BootPlan> {
     ...(p.definition.configSchema === undefined ? {} : { schema: p.definition.configSchema }),
   }));
   const { config, issues: configIssues } = validateConfig(source, sections as CoreSectionSchemas, pluginSchemas);
-  for (const issue of configIssues) issues.push({ code: "ARK_CONFIG_INVALID", ...issue });
+  const checked = sectionCheckIssues(source, config, builtins, imported, configIssues);
+  issues.push(...byPosition([...configIssues.map((issue): BootIssue => ({ code: "ARK_CONFIG_INVALID", ...issue })), ...checked]));
   throwIfIssues(issues, `${source.displayPath} cannot boot`);
 
   const planned = planPlugins(config, imported, builtins);
@@ -113,6 +118,43 @@ export async function prepareBoot(options: BootPlanOptions): Promise<BootPlan> {
 }
 
 type Unordered = Omit<PlannedPlugin, "dependencies" | "visibleRefs">;
+
+/**
+ * Runs each section's own `checkConfig` (built-in sections and enabled plugin entries) on the validated config, so
+ * `ark config validate` and every boot refuse the same configs before any init. A section with a schema issue is
+ * skipped: its check may rely on the schema. Built-in sections are checked whether or not the module boots, as their
+ * schemas are.
+ */
+function sectionCheckIssues(
+  source: ConfigSource,
+  config: Readonly<Record<string, unknown>>,
+  builtins: readonly PluginDefinition[],
+  imported: readonly ImportedPlugin[],
+  schemaIssues: readonly { readonly path: string }[],
+): BootIssue[] {
+  const context = { config, configFile: source.filePath };
+  const listed = Array.isArray(config.plugins) ? (config.plugins as readonly Record<string, unknown>[]) : [];
+  const targets = [
+    ...builtins.map((definition) => ({ definition, prefix: [definition.id] as const, section: config[definition.id] })),
+    ...imported
+      .filter(({ index }) => listed[index]?.enabled !== false)
+      .map(({ definition, index }) => ({ definition, prefix: ["plugins", index, "config"] as const, section: listed[index]?.config })),
+  ];
+  const issues: BootIssue[] = [];
+  for (const { definition, prefix, section } of targets) {
+    if (!definition.checkConfig) continue;
+    if (hasIssueAround(schemaIssues, formatConfigPath(prefix))) continue;
+    let problems;
+    try {
+      problems = definition.checkConfig((section ?? {}) as Readonly<Record<string, unknown>>, context);
+      if (!Array.isArray(problems)) throw new TypeError("checkConfig must return a list of problems");
+    } catch (cause) {
+      problems = [{ path: [], message: `plugin '${definition.id}' failed to check its config (${errorMessage(cause)}); fix the plugin or update it` }];
+    }
+    for (const problem of positionCheckProblems(source, prefix, problems)) issues.push({ code: "ARK_CONFIG_INVALID", ...problem });
+  }
+  return issues;
+}
 
 function planPlugins(config: Readonly<Record<string, unknown>>, imported: readonly ImportedPlugin[], builtins: readonly PluginDefinition[]): Unordered[] {
   const kernel = (config.kernel ?? {}) as { pluginTimeoutMs?: number };
@@ -173,6 +215,12 @@ function toGraphNode(p: Unordered): GraphNode {
     consumes: (def.consumes ?? []).map((r) => r.id),
     lazy: p.builtin && def.lazy === true,
   };
+}
+
+/** In file order (line, then column); problems without a position (a value from the environment) last. */
+function byPosition(issues: readonly BootIssue[]): BootIssue[] {
+  const rank = (n: number | null | undefined): number => n ?? Number.POSITIVE_INFINITY;
+  return [...issues].sort((a, b) => rank(a.line) - rank(b.line) || rank(a.col) - rank(b.col));
 }
 
 function dirOf(file: string): string {

@@ -21,9 +21,9 @@ describe("boot failures of built-in modules", () => {
     const file = path.join(dir, "not-a-dir");
     writeFileSync(file, "");
     const err = await caughtArkError(startTestKernel({ plugins: [], demand: ["store"], config: { store: { driver: "pglite", dataDir: file } } }));
-    expect(err.code).toBe("ARK_STORE_UNREACHABLE");
+    expect(err.code).toBe("ARK_STORE_DATA_DIR_INVALID");
     expect(err.message).toContain(file);
-    expect(err.hint).toBe(errorCatalogue.ARK_STORE_UNREACHABLE.hint);
+    expect(err.hint).toBe(errorCatalogue.ARK_STORE_DATA_DIR_INVALID.hint);
   }, 60_000);
 
   it("keep any built-in's ArkError as thrown (the data dir in use)", async () => {

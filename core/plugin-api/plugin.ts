@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import type { ConfigCheckContext, ConfigCheckProblem } from "../config/config-check.js";
 import type { JSONSchema } from "../contracts/json-schema.js";
 import type {
   DispatcherContribution,
@@ -63,6 +64,12 @@ export interface PluginDefinition<C = Record<string, unknown>> {
   readonly consumes?: readonly ServiceRef<unknown>[];
   /** JSON Schema of the plugin's `config:` section (defaults are applied from it). */
   readonly configSchema?: JSONSchema;
+  /**
+   * Checks of the `config:` section that its schema cannot express, run on the validated section (defaults applied)
+   * by `ark config validate` and by every boot before any init, each problem reported with its path. Pure: no I/O,
+   * no server. A check that init would also make belongs here, so validate and boot cannot disagree.
+   */
+  checkConfig?(section: Readonly<C>, context: ConfigCheckContext): readonly ConfigCheckProblem[];
   /** Default boot-failure policy; the config entry's `onBootFailure` wins. */
   readonly onBootFailure?: BootFailurePolicy;
   /** Built-in modules are only booted when something requires them (the store, for example). */

@@ -14,12 +14,14 @@ export interface DbCommandOptions {
   readonly pluginMigrations?: readonly Owned<SchemaMigrationContribution>[];
   readonly env?: Record<string, string | undefined>;
   readonly logger?: Logger;
+  /** The loaded config file: a relative `store.dataDir` is relative to its folder (null/unset: the cwd). */
+  readonly configFile?: string | null;
 }
 
 /** Which database a command talked to, printable (no password). */
 export interface DbTarget {
   readonly driver: StoreDriverName;
-  /** Redacted URL, PGlite data dir, or "in-memory". */
+  /** Redacted URL, the absolute PGlite data dir, or "in-memory". */
   readonly location: string;
 }
 
@@ -33,7 +35,7 @@ export interface DbStatus {
 }
 
 function describeTarget(options: DbCommandOptions): DbTarget {
-  const config = resolveStoreConfig(options.storeConfig, options.env ?? process.env);
+  const config = resolveStoreConfig(options.storeConfig, options.env ?? process.env, options.configFile ?? null);
   if (config.driver === "postgres") return { driver: "postgres", location: redactPostgresUrl(config.url ?? "") };
   return { driver: "pglite", location: config.dataDir ?? "in-memory" };
 }
@@ -44,7 +46,7 @@ export async function runDbMigrate(
 ): Promise<MigrationReport & { target: DbTarget }> {
   const target = describeTarget(options);
   const migrations = await collectMigrations(options.pluginMigrations ?? []);
-  const store = await openStore(options.storeConfig, { env: options.env ?? process.env, logger: options.logger });
+  const store = await openStore(options.storeConfig, { env: options.env ?? process.env, logger: options.logger, configFile: options.configFile ?? null });
   try {
     const report = await applyMigrations(store, migrations, { onProgress: options.onProgress });
     return { ...report, target };
@@ -57,7 +59,7 @@ export async function runDbMigrate(
 export async function readDbStatus(options: DbCommandOptions): Promise<DbStatus> {
   const target = describeTarget(options);
   const migrations = await collectMigrations(options.pluginMigrations ?? []);
-  const store = await openStore(options.storeConfig, { env: options.env ?? process.env, logger: options.logger });
+  const store = await openStore(options.storeConfig, { env: options.env ?? process.env, logger: options.logger, configFile: options.configFile ?? null });
   try {
     const [health, entries] = [await store.health(), await migrationStatus(store, migrations)];
     return {

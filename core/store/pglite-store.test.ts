@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -97,12 +98,16 @@ describe("pglite on disk", () => {
     }
   });
 
-  it("reports a data dir it cannot create as ARK_STORE_UNREACHABLE", async () => {
+  it("refuses a data dir that is a file, or lies under one, with ARK_STORE_DATA_DIR_INVALID naming the path", async () => {
     const file = join(root, "not-a-dir");
     await writeFile(file, "x");
-    const err = await failure(openStore({ driver: "pglite", dataDir: join(file, "data") }));
-    expect(err.code).toBe("ARK_STORE_UNREACHABLE");
-    expect(err.message).toContain("Check that the folder is writable");
+    const under = await failure(openStore({ driver: "pglite", dataDir: join(file, "data") }));
+    expect(under.code).toBe("ARK_STORE_DATA_DIR_INVALID");
+    expect(under.message).toBe(`The PGlite data dir ${join(file, "data")} (store.dataDir) is not usable: ${file} is a file, not a folder, so the data dir cannot be created under it.`);
+    const itself = await failure(openStore({ driver: "pglite", dataDir: file }));
+    expect(itself.code).toBe("ARK_STORE_DATA_DIR_INVALID");
+    expect(itself.message).toBe(`The PGlite data dir ${file} (store.dataDir) is not usable: it is a file, not a folder.`);
+    expect(existsSync(`${file}.lock`)).toBe(false);
   });
 });
 

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { existsSync } from "node:fs";
-import { mkdir, readFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { mkdir, readFile, stat } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
 import { vector } from "@electric-sql/pglite-pgvector";
 import { PGlite, parse as pgliteParse, protocol, type Results } from "@electric-sql/pglite";
 import pg from "pg";
@@ -109,6 +109,25 @@ function holdsNoCluster(dataDir: string): boolean {
   return !existsSync(join(dataDir, "PG_VERSION"));
 }
 
+/**
+ * Refuses a data dir that is, or lies under, something other than a folder (a file, say): the operator gets the resolved
+ * path and what is wrong with it, instead of an EEXIST/ENOTDIR from mkdir.
+ */
+async function assertDataDirPath(dataDir: string): Promise<void> {
+  // The nearest path that exists, walking up from the data dir, must be a folder (missing ones are created).
+  for (let at = dataDir; ; at = dirname(at)) {
+    const info = await stat(at).catch(() => null);
+    if (info?.isDirectory()) return;
+    if (info) {
+      const what = at === dataDir ? "it is a file, not a folder" : `${at} is a file, not a folder, so the data dir cannot be created under it`;
+      throw new ArkError("ARK_STORE_DATA_DIR_INVALID", `The PGlite data dir ${dataDir} (store.dataDir) is not usable: ${what}.`, {
+        details: { driver: "pglite", dataDir, notAFolder: at },
+      });
+    }
+    if (dirname(at) === at) return;
+  }
+}
+
 /** The embedded driver: PGlite (PostgreSQL in WASM, in-process, one connection). */
 export class PgliteStore implements SessionStore, PreparedQueryable {
   readonly driver = "pglite" as const;
@@ -116,22 +135,27 @@ export class PgliteStore implements SessionStore, PreparedQueryable {
   private readonly unsubscribers = new Set<() => Promise<void>>();
   private closing: Promise<void> | undefined;
 
-  /** Opens (creating if needed) the data dir, or an in-memory database when `dataDir` is null. */
+  /**
+   * Opens (creating if needed) the data dir, or an in-memory database when `dataDir` is null. A relative `dataDir` is
+   * taken against the cwd here: callers resolve config paths first (resolveStoreConfig, against the config file's folder).
+   */
   static async open(options: { dataDir: string | null; logger?: Logger }): Promise<PgliteStore> {
-    const { dataDir, logger } = options;
+    const dataDir = options.dataDir === null ? null : resolve(options.dataDir);
+    const { logger } = options;
     let lock: DataDirLock | null = null;
     try {
       if (dataDir !== null) {
+        await assertDataDirPath(dataDir);
         lock = await acquireDataDirLock(dataDir);
-        await mkdir(resolve(dataDir), { recursive: true });
+        await mkdir(dataDir, { recursive: true });
       }
       // pgvector is loaded lazily (only on CREATE EXTENSION), so offering it costs nothing until a plugin uses vectors.
-      const template = dataDir === null || holdsNoCluster(resolve(dataDir)) ? await templateDump() : undefined;
+      const template = dataDir === null || holdsNoCluster(dataDir) ? await templateDump() : undefined;
       const db = await PGlite.create({
-        dataDir: dataDir === null ? undefined : resolve(dataDir), parsers: pgliteTypeParsers, extensions: { vector },
+        dataDir: dataDir ?? undefined, parsers: pgliteTypeParsers, extensions: { vector },
         ...(template ? { loadDataDir: template } : {}),
       });
-      const label = dataDir === null ? "in-memory" : resolve(dataDir);
+      const label = dataDir ?? "in-memory";
       logger?.info({ driver: "pglite", dataDir: label }, "store opened");
       return new PgliteStore(db, { logger, ownsDatabase: true, lock, label });
     } catch (err) {
@@ -139,7 +163,7 @@ export class PgliteStore implements SessionStore, PreparedQueryable {
       if (isArkError(err)) throw err;
       throw new ArkError(
         "ARK_STORE_UNREACHABLE",
-        `Cannot open the PGlite database ${dataDir === null ? "in memory" : `in ${resolve(dataDir)}`}: ${errorMessage(err)}. ` +
+        `Cannot open the PGlite database ${dataDir === null ? "in memory" : `in ${dataDir}`}: ${errorMessage(err)}. ` +
           "Check that the folder is writable and holds a PGlite data dir (or is empty).",
         { details: { driver: "pglite", dataDir }, cause: err },
       );

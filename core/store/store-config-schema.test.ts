@@ -1,3 +1,4 @@
+import path from "node:path";
 import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
 import { ArkError } from "../errors/index.js";
@@ -14,12 +15,20 @@ function configError(fn: () => unknown): ArkError {
 }
 
 describe("store config section", () => {
-  it("defaults to an embedded PGlite under .ark/data", () => {
+  it("defaults to an embedded PGlite under .ark/data (no config file: in the working directory)", () => {
     expect(resolveStoreConfig({})).toEqual({
-      driver: "pglite", dataDir: ".ark/data", url: undefined, poolMax: 10,
+      driver: "pglite", dataDir: path.resolve(".ark/data"), url: undefined, poolMax: 10,
       statementTimeoutMs: 30000, connectTimeoutMs: 5000, applicationName: "ark",
     });
     expect(resolveStoreConfig(undefined).driver).toBe("pglite");
+  });
+
+  it("resolves a relative dataDir against the config file's folder; an absolute one is kept", () => {
+    const configFile = path.resolve("/srv/app/runtime.config.yaml");
+    expect(resolveStoreConfig({}, {}, configFile).dataDir).toBe(path.resolve("/srv/app/.ark/data"));
+    expect(resolveStoreConfig({ dataDir: "../state" }, {}, configFile).dataDir).toBe(path.resolve("/srv/state"));
+    expect(resolveStoreConfig({ dataDir: path.resolve("/var/lib/ark") }, {}, configFile).dataDir).toBe(path.resolve("/var/lib/ark"));
+    expect(resolveStoreConfig({ dataDir: "memory://" }, {}, configFile).dataDir).toBeNull();
   });
 
   it("treats memory:// and null as in-memory", () => {

@@ -1,7 +1,9 @@
 import { Ajv, type ErrorObject } from "ajv";
 import type { JSONSchema } from "../contracts/json-schema.js";
+import { resolveConfigPath } from "../config/config-path.js";
 import { MAX_TIMER_MS } from "../config/timer-limits.js";
 import { ArkError } from "../errors/index.js";
+import { checkStoreConfig, databaseUrlFromEnv, DATABASE_URL_ENV } from "./store-config-check.js";
 import type { StoreDriverName } from "./store-port.js";
 
 /** Value of `store.dataDir` that selects an in-memory PGlite database (nothing written to disk). */
@@ -21,7 +23,7 @@ export const storeSectionSchema: JSONSchema = Object.freeze({
     },
     dataDir: {
       type: ["string", "null"], minLength: 1, default: ".ark/data",
-      description: `PGlite data folder (relative to the working directory); "${IN_MEMORY_DATA_DIR}" or null keeps the database in memory.`,
+      description: `PGlite data folder (relative: to the config file's folder, or the working directory without one); "${IN_MEMORY_DATA_DIR}" or null keeps the database in memory.`,
     },
     url: {
       type: "string", pattern: "^postgres(ql)?://", "x-ark-secret": true,
@@ -58,7 +60,7 @@ export interface StoreConfig {
 /** A validated store config with defaults applied and the environment override resolved. */
 export interface ResolvedStoreConfig {
   readonly driver: StoreDriverName;
-  /** null means in-memory. */
+  /** The absolute PGlite data folder (a relative one resolved against the config file's folder); null means in-memory. */
   readonly dataDir: string | null;
   readonly url: string | undefined;
   readonly poolMax: number;
@@ -78,8 +80,8 @@ function validator(): ReturnType<Ajv["compile"]> {
   return compiled;
 }
 
-function describeIssue(issue: ErrorObject): string {
-  const path = `store${issue.instancePath.replaceAll("/", ".")}`;
+function describeIssue(issue: ErrorObject, urlFromEnv: boolean): string {
+  const path = `store${issue.instancePath.replaceAll("/", ".")}${urlFromEnv && issue.instancePath === "/url" ? ` (from ${DATABASE_URL_ENV})` : ""}`;
   if (issue.keyword === "additionalProperties") {
     return `${path}: unknown key "${String(issue.params.additionalProperty)}"`;
   }
@@ -91,23 +93,29 @@ function describeIssue(issue: ErrorObject): string {
 
 /**
  * Applies defaults to a `store:` section and resolves `ARK_DATABASE_URL` (which wins over the file and forces the
- * postgres driver). Invalid input → ARK_CONFIG_INVALID listing every problem.
+ * postgres driver). A relative `dataDir` becomes absolute: relative to the folder of `configFile`, or to the working
+ * directory when there is no config file. Invalid input → ARK_CONFIG_INVALID listing every problem.
  */
-export function resolveStoreConfig(config: StoreConfig | undefined, env: Record<string, string | undefined> = {}): ResolvedStoreConfig {
+export function resolveStoreConfig(
+  config: StoreConfig | undefined, env: Record<string, string | undefined> = {}, configFile: string | null = null,
+): ResolvedStoreConfig {
   const draft: Record<string, unknown> = { ...(config ?? {}) };
-  const envUrl = env.ARK_DATABASE_URL?.trim();
+  const envUrl = databaseUrlFromEnv(env);
   if (envUrl) {
     draft.driver = "postgres";
     draft.url = envUrl;
   }
   const validate = validator();
-  if (!validate(draft)) {
-    const problems = (validate.errors ?? []).filter((e) => e.keyword !== "if").map(describeIssue);
+  const problems = validate(draft)
+    ? checkStoreConfig(draft, env).map((p) => `store.url${p.fromEnv ? ` (from ${p.fromEnv})` : ""}: ${p.message}`)
+    : (validate.errors ?? []).filter((e) => e.keyword !== "if").map((e) => describeIssue(e, envUrl !== undefined));
+  if (problems.length > 0) {
     throw new ArkError("ARK_CONFIG_INVALID", `Invalid store config:\n  ${problems.join("\n  ")}`, {
-      details: { issues: problems, source: envUrl ? "ARK_DATABASE_URL" : "config" },
+      details: { issues: problems, source: envUrl ? DATABASE_URL_ENV : "config" },
     });
   }
-  const dataDir = draft.dataDir === IN_MEMORY_DATA_DIR ? null : (draft.dataDir as string | null);
+  const written = draft.dataDir === IN_MEMORY_DATA_DIR ? null : (draft.dataDir as string | null);
+  const dataDir = written === null ? null : resolveConfigPath(written, configFile);
   return {
     driver: draft.driver as StoreDriverName,
     dataDir,

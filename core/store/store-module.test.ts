@@ -26,6 +26,7 @@ function harness(config: StoreConfig, pluginMigrations: Owned<SchemaMigrationCon
     logger: pino({ level: "silent" }),
     get: <T>(ref: ServiceRef<T>): T => {
       if (ref.id === coreServices.registries.id) return registries as T;
+      if (ref.id === coreServices.kernel.id) return { configFile: null } as T;
       throw new Error(`unexpected ref ${ref.id}`);
     },
     shutdownSignal: new AbortController().signal,

@@ -7,6 +7,7 @@ import { StoreIdempotencyLedger, startIdempotencyPurger } from "../tooling/idemp
 import { collectMigrations } from "./migration-source.js";
 import { applyMigrations } from "./migrator.js";
 import { openStore } from "./open-store.js";
+import { checkStoreConfig } from "./store-config-check.js";
 import { storeSectionSchema, type StoreConfig } from "./store-config-schema.js";
 import type { SessionStore } from "./store-session.js";
 
@@ -29,7 +30,8 @@ export interface StoreModuleOptions {
 }
 
 /**
- * The built-in `store` module: opens the store from the top-level `store:` section, applies core and plugin schema
+ * The built-in `store` module: opens the store from the top-level `store:` section (a relative PGlite `dataDir` is
+ * relative to the config file's folder), applies core and plugin schema
  * migrations, and provides the store, the idempotency ledger and the node-executor settings. Each call makes an independent instance (one per
  * kernel), so several kernels in one process do not share a store.
  */
@@ -48,13 +50,15 @@ export function createStoreModule(options: StoreModuleOptions = {}): PluginDefin
     lazy: true,
     provides: [coreServices.store, coreServices.idempotency, coreServices.settings],
     configSchema: storeSectionSchema,
+    checkConfig: (section) => checkStoreConfig(section, options.env ?? process.env),
     register(r) {
       r.provide(coreServices.store, () => current().store);
       r.provide(coreServices.idempotency, () => current().ledger);
       r.provide(coreServices.settings, () => current().settings);
     },
     async init(ctx) {
-      const store = await openStore(ctx.config, { env: options.env ?? process.env, logger: ctx.logger });
+      const { configFile } = ctx.get(coreServices.kernel);
+      const store = await openStore(ctx.config, { env: options.env ?? process.env, logger: ctx.logger, configFile });
       try {
         const migrations = await collectMigrations(ctx.get(coreServices.registries).schemaMigrations.entries());
         const report = await applyMigrations(store, migrations, {

@@ -5,6 +5,7 @@
  * resolve it the same way, so one run's files, commits and commands share one folder and runs never see each other's.
  */
 import path from "node:path";
+import { resolveConfigPath } from "../config/config-path.js";
 import { ArkError } from "../errors/index.js";
 import { WorkspacePathGuard } from "./path-guard.js";
 
@@ -31,9 +32,7 @@ export function workspaceKeyOf(scope: Readonly<Record<string, unknown>> | undefi
 
 /** Resolves the configured base root: absolute as given, relative to the config file's folder, else to the cwd. */
 export function resolveWorkspaceBase(configured: string | undefined, configFile: string | null): string {
-  const base = configured && configured.trim() !== "" ? configured : DEFAULT_WORKSPACE_BASE;
-  if (path.isAbsolute(base)) return path.normalize(base);
-  return path.resolve(configFile ? path.dirname(configFile) : process.cwd(), base);
+  return resolveConfigPath(configured && configured.trim() !== "" ? configured : DEFAULT_WORKSPACE_BASE, configFile);
 }
 
 /** Opens (and caches) the guarded workspace of each key under one base root. */

@@ -57,7 +57,7 @@ export const kubernetesDispatchConfigSchema: JSONSchema = Object.freeze({
   description: "Kubernetes dispatcher: one Job per node run. Cluster, images and timeouts come from the node-executor settings.",
   additionalProperties: false,
   properties: {
-    kubeconfigPath: { type: "string", minLength: 1, description: "A kubeconfig file; wins over the stored kubeconfig and k8s_in_cluster (development and tests)." },
+    kubeconfigPath: { type: "string", minLength: 1, description: "A kubeconfig file (relative: to the config file's folder); wins over the stored kubeconfig and k8s_in_cluster (development and tests)." },
     pollIntervalMs: { type: "integer", minimum: 10, maximum: 60000, default: 1000, description: "How often the Job and its pod are polled." },
     expectedPluginSetHash: { type: "string", pattern: "^[0-9a-f]{16,64}$", description: "Plugin-set hash the executor must report (ark bundle manifest); unset = not checked." },
     resources: {

@@ -2,7 +2,7 @@
  * dispatch-kubernetes: runs each node run as a Kubernetes Job (dispatcher id `kubernetes`) through the API
  * (`@kubernetes/client-node`, no kubectl), and contributes the `kubernetes` preflight check to `ark doctor`.
  */
-import { ArkError, coreServices, definePlugin, toolHostIssuerSlotRef, type PluginContext, type PluginDefinition } from "../../core/plugin-api/index.js";
+import { ArkError, coreServices, definePlugin, resolveConfigPath, toolHostIssuerSlotRef, type PluginContext, type PluginDefinition } from "../../core/plugin-api/index.js";
 import { kubernetesDispatchConfigSchema, type KubernetesDispatchConfig } from "./config.js";
 import { KUBERNETES_DISPATCHER_ID, KubernetesDispatcher } from "./kubernetes-dispatcher.js";
 
@@ -24,6 +24,11 @@ function dispatcherOf(ctx: PluginContext<KubernetesDispatchConfig>): KubernetesD
     throw new ArkError("ARK_KERNEL_STATE", `The "${KUBERNETES_DISPATCHER_ID}" dispatcher of plugin "${ctx.pluginId}" is not registered in this kernel.`);
   }
   return dispatcher;
+}
+
+/** The section with a relative `kubeconfigPath` made absolute, against the config file's folder (else the cwd). */
+export function withAbsolutePaths(config: KubernetesDispatchConfig, configFile: string | null): KubernetesDispatchConfig {
+  return config.kubeconfigPath ? { ...config, kubeconfigPath: resolveConfigPath(config.kubeconfigPath, configFile) } : config;
 }
 
 /** Builds the plugin definition (the default export is one). */
@@ -49,7 +54,7 @@ export function createKubernetesDispatchPlugin(): PluginDefinition<KubernetesDis
     init(ctx) {
       const issuers = ctx.get(toolHostIssuerSlotRef);
       // Read per dispatch: the tooling API sets the issuer in its own init, which may run after this one.
-      dispatcherOf(ctx).bind(ctx.config, ctx.get(coreServices.settings), () => issuers.get());
+      dispatcherOf(ctx).bind(withAbsolutePaths(ctx.config, ctx.get(coreServices.kernel).configFile), ctx.get(coreServices.settings), () => issuers.get());
     },
     stop(ctx) {
       const dispatcher = ctx.get(coreServices.registries).dispatchers.get(KUBERNETES_DISPATCHER_ID);

@@ -60,7 +60,7 @@ export const commandConfigSchema: JSONSchema = Object.freeze({
   type: "object",
   description: "Commands in the caller's workspace folder under an executable policy, a scrubbed environment, timeouts and output caps.",
   properties: {
-    root: { type: "string", minLength: 1, default: ".ark/workspaces", description: "Base folder of all workspaces; keep it equal to tools-workspace's root." },
+    root: { type: "string", minLength: 1, default: ".ark/workspaces", description: "Base folder of all workspaces (relative: to the config file's folder); keep it equal to tools-workspace's root." },
     allow: { ...NAMES, default: [], description: "Executables allowed (a name matches any path with that file name; an absolute path matches only itself). Empty: any executable not denied." },
     deny: { ...NAMES, default: [...DEFAULT_DENY], description: "Executables refused; deny wins over allow." },
     shell: { type: "boolean", default: false, description: "Allow shell strings (run as shellPath -c ...). The policy then only sees the shell, not what the string runs." },

@@ -36,7 +36,7 @@ export const gitConfigSchema: JSONSchema = Object.freeze({
   type: "object",
   description: "git in the caller's workspace folder, never prompting, refusing option injection.",
   properties: {
-    root: { type: "string", minLength: 1, default: ".ark/workspaces", description: "Base folder of all workspaces; keep it equal to tools-workspace's root so both see the same files." },
+    root: { type: "string", minLength: 1, default: ".ark/workspaces", description: "Base folder of all workspaces (relative: to the config file's folder); keep it equal to tools-workspace's root so both see the same files." },
     gitPath: { type: "string", minLength: 1, default: "git" },
     ghPath: { type: "string", minLength: 1, default: "gh", description: "GitHub CLI for pull_request; without it pull_request answers a compare URL." },
     allowedUrlSchemes: { type: "array", uniqueItems: true, items: { type: "string", enum: [...KNOWN_URL_SCHEMES] }, default: ["https", "ssh"], description: "Schemes clone accepts and every git command may use (git protocol.allow); local paths count as file." },

@@ -1,6 +1,5 @@
 /** The `tools-rag` config section and the settings init resolves it to. */
-import path from "node:path";
-import { resolveWorkspaceBase, WorkspaceRoots, type JSONSchema } from "../../core/plugin-api/index.js";
+import { resolveConfigPath, resolveWorkspaceBase, WorkspaceRoots, type JSONSchema } from "../../core/plugin-api/index.js";
 
 /** One configured collection as written. */
 export interface CollectionConfig {
@@ -88,7 +87,7 @@ export const ragConfigSchema: JSONSchema = Object.freeze({
         timeoutSeconds: { type: "integer", minimum: 1, maximum: 600, default: 60 },
       },
     },
-    workspaceRoot: { type: "string", minLength: 1, default: ".ark/workspaces", description: "Base folder of the per-run workspaces (the same as tools-workspace's root) for workspace_path collections." },
+    workspaceRoot: { type: "string", minLength: 1, default: ".ark/workspaces", description: "Base folder of the per-run workspaces (relative: to the config file's folder; the same as tools-workspace's root) for workspace_path collections." },
     maxFileBytes: { type: "integer", minimum: 1, default: 1_000_000, description: "Larger files are skipped (too_large)." },
     chunkMaxChars: { type: "integer", minimum: 200, maximum: 100_000, default: 2000 },
     chunkOverlapLines: { type: "integer", minimum: 0, maximum: 200, default: 5, description: "Lines shared by consecutive code/structured windows." },
@@ -104,10 +103,9 @@ export const ragConfigSchema: JSONSchema = Object.freeze({
 
 /** Resolves the section against the config file's folder (relative collection paths and workspace root). */
 export function resolveRagSettings(own: RagPluginConfig, configFile: string | null, env: NodeJS.ProcessEnv = process.env): RagSettings {
-  const base = configFile ? path.dirname(configFile) : process.cwd();
   const collections = new Map<string, ConfiguredCollection>();
   for (const [name, entry] of Object.entries(own.collections ?? {})) {
-    collections.set(name.toLowerCase(), { name, root: path.resolve(base, entry.path), include: entry.include ?? [], exclude: entry.exclude ?? [] });
+    collections.set(name.toLowerCase(), { name, root: resolveConfigPath(entry.path, configFile), include: entry.include ?? [], exclude: entry.exclude ?? [] });
   }
   const e = own.embeddings;
   const embeddings = e

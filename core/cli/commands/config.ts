@@ -47,12 +47,15 @@ export async function configPrintCommand(global: GlobalOptions, opts: { json?: b
   else process.stdout.write(`# ${plan.source.displayPath} (resolved, secrets redacted)\n${stringify(redacted)}`);
 }
 
+/** The problems an error lists, each with a code, a path ("" for the whole file) and a message. */
 function issuesOf(err: unknown): BootIssue[] | null {
   if (!isArkError(err)) return null;
   const issues = err.details.issues;
-  if (Array.isArray(issues)) return issues as BootIssue[];
+  if (Array.isArray(issues)) {
+    return (issues as Partial<BootIssue>[]).map((issue) => ({ code: issue.code ?? err.code, ...issue, path: issue.path ?? "", message: issue.message ?? err.message }));
+  }
   if (err.code.startsWith("ARK_CONFIG") || err.code.startsWith("ARK_PLUGIN") || err.code.startsWith("ARK_SERVICE")) {
-    return [{ code: err.code, message: err.message }];
+    return [{ code: err.code, path: "", message: err.message }];
   }
   return null;
 }

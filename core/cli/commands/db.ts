@@ -11,7 +11,7 @@ export async function dbOptionsFrom(global: GlobalOptions): Promise<DbCommandOpt
   const plan = await planKernel({ ...kernelOptionsFrom(global, "warn"), demand: ["store"] });
   const registries = new KernelRegistries();
   for (const p of plan.plugins) if (!p.builtin) registerPlugin(p.definition, registries, []);
-  return { storeConfig: (plan.config.store ?? {}) as StoreConfig, pluginMigrations: registries.schemaMigrations.entries() };
+  return { storeConfig: (plan.config.store ?? {}) as StoreConfig, pluginMigrations: registries.schemaMigrations.entries(), configFile: plan.source.filePath };
 }
 
 /** `ark db migrate`: applies pending migrations, one progress line each. */

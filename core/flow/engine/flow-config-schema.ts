@@ -1,4 +1,5 @@
 /** The `flow:` config section: how this kernel takes part in executing runs. */
+import type { ConfigCheckProblem } from "../../config/config-check.js";
 
 /** Validated `flow:` section (defaults applied). */
 export interface FlowConfig {
@@ -30,3 +31,15 @@ export const flowSectionSchema = {
     maxChildDepth: integer(1, 64, 8, "How deeply flowchart nodes may nest child runs."),
   },
 } as const;
+
+/**
+ * What the `flow:` schema cannot say: the heartbeat must come well inside a lease, or leases expire while their node
+ * runs are healthy. The module's checkConfig (validate and every boot) and init's guard.
+ */
+export function checkFlowConfig(config: Pick<FlowConfig, "heartbeatMs" | "leaseSeconds">): ConfigCheckProblem[] {
+  if (config.heartbeatMs < config.leaseSeconds * 1000) return [];
+  return [{
+    path: ["heartbeatMs"],
+    message: `must be shorter than flow.leaseSeconds (${config.heartbeatMs} ms ≥ ${config.leaseSeconds} s), or leases expire while their node runs are healthy`,
+  }];
+}

@@ -58,6 +58,6 @@ describe("flow module", () => {
       builtins: builtinModules(),
       config: { kernel: { pluginTimeoutMs: 120_000 }, flow: { heartbeatMs: 5000, leaseSeconds: 5 } },
     });
-    await expect(boot).rejects.toThrow(/flow\.heartbeatMs \(5000\) must be below flow\.leaseSeconds/);
+    await expect(boot).rejects.toMatchObject({ code: "ARK_CONFIG_INVALID", message: expect.stringMatching(/flow\.heartbeatMs: must be shorter than flow\.leaseSeconds \(5000 ms ≥ 5 s\)/) });
   });
 });

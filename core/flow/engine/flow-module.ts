@@ -11,7 +11,7 @@ import { definePlugin, type PluginDefinition } from "../../plugin-api/plugin.js"
 import { createNodeTypeCapabilityRegistry, type NodeTypeCapabilityRegistry } from "../graph/index.js";
 import { builtInNodeTypes } from "../node-types/built-in-node-types.js";
 import { createNodeConfigCheck } from "../node-types/node-config-check.js";
-import { flowSectionSchema, type FlowConfig } from "./flow-config-schema.js";
+import { checkFlowConfig, flowSectionSchema, type FlowConfig } from "./flow-config-schema.js";
 import { FlowEngine } from "./flow-engine.js";
 import { flowEngineRef } from "./flow-engine-ref.js";
 
@@ -33,14 +33,14 @@ export function createFlowModule(): PluginDefinition<FlowConfig> {
     requires: ["store", "events", "execution"],
     provides: [flowEngineRef],
     configSchema: flowSectionSchema,
+    checkConfig: (section) => checkFlowConfig(section),
     register(r) {
       for (const nodeType of builtInNodeTypes(current)) r.nodeType(nodeType);
       r.provide(flowEngineRef, () => current());
     },
     init(ctx) {
-      if (ctx.config.heartbeatMs >= ctx.config.leaseSeconds * 1000) {
-        throw new ArkError("ARK_CONFIG_INVALID", `flow.heartbeatMs (${ctx.config.heartbeatMs}) must be below flow.leaseSeconds (${ctx.config.leaseSeconds} s), or leases expire while their node runs are healthy.`);
-      }
+      const [problem] = checkFlowConfig(ctx.config);
+      if (problem) throw new ArkError("ARK_CONFIG_INVALID", `flow.heartbeatMs ${problem.message}.`, { details: { path: "flow.heartbeatMs" } });
       const nodeTypes = ctx.get(coreServices.registries).nodeTypes;
       let capabilities: NodeTypeCapabilityRegistry | undefined;
       const capabilityRegistry = () => (capabilities ??= createNodeTypeCapabilityRegistry(nodeTypes.entries()));
