@@ -4,11 +4,10 @@
  */
 import { createHash } from "node:crypto";
 import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { register } from "node:module";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { parse as parseYaml } from "yaml";
 import { ArkError, errorMessage } from "../errors/index.js";
+import { resolveArkDependenciesFrom } from "../kernel/ark-dependency-resolution.js";
 import { importPlugin } from "../kernel/plugin-loader.js";
 import { KernelRegistries } from "../kernel/kernel-registries.js";
 import { checkManifest } from "../kernel/manifest-check.js";
@@ -127,32 +126,12 @@ type LoadFailure = { folder: string; entryFile: string; error: string };
 
 const INDEX_FILES = ["index.ts", "index.js", "index.mjs"];
 
-/**
- * Why a plugin outside ARK's folder may load as CommonJS: tsx and Node read `.ts`/`.js` files as ES modules only
- * under a package.json with "type": "module" (ARK's own has one; a team's plugin folder often has none).
- */
-function moduleTypeHint(folder: string): string {
-  for (let dir = folder; ; dir = path.dirname(dir)) {
-    const pkg = path.join(dir, "package.json");
-    if (existsSync(pkg)) {
-      try {
-        if ((JSON.parse(readFileSync(pkg, "utf8")) as { type?: unknown }).type === "module") return "";
-      } catch {
-        // an unreadable package.json is as good as none
-      }
-      return ` (${pkg} does not say "type": "module", so the plugin's files may load as CommonJS: add "type": "module" to it)`;
-    }
-    if (path.dirname(dir) === dir) return ` (no package.json with "type": "module" above ${folder}, so its files may load as CommonJS: add one there with {"type": "module"})`;
-  }
-}
-
 async function importFolder(folder: string): Promise<Discovered | LoadFailure | null> {
   const entryFile = INDEX_FILES.map((f) => path.join(folder, f)).find((f) => existsSync(f));
   if (!entryFile) return null;
   const imported = await importPlugin(entryFile, { baseDir: folder });
   if ("definition" in imported) return { def: imported.definition, entryFile, folder };
-  const hint = /require\(\) ES Module|Cannot use import statement outside a module|ERR_REQUIRE_ESM|exports is not defined in ES module/.test(imported.error) ? moduleTypeHint(folder) : "";
-  return { folder, entryFile, error: `${imported.error}${hint}` };
+  return { folder, entryFile, error: imported.error };
 }
 
 const isDiscovered = (hit: Discovered | LoadFailure | null): hit is Discovered => hit !== null && "def" in hit;
@@ -205,37 +184,13 @@ function inspect(def: PluginDefinition, entryFile: string, folder: string): Bund
   };
 }
 
-const hookedRoots = new Set<string>();
-
-/**
- * Lets plugins kept outside ARK's folder (a team's own repository) import ARK's dependencies (reflect-metadata,
- * tsyringe, ajv, …) when they are loaded for inspection: a bare specifier the importer's own node_modules cannot
- * resolve is resolved again from ARK's folder, as the bundle build does (esbuild nodePaths). The plugin's own
- * dependencies still come from its folder first. Registered once per process and root; hooks never make a
- * resolution that succeeded fail.
- */
-export function resolveArkDependenciesFrom(root: string): void {
-  if (hookedRoots.has(root)) return;
-  hookedRoots.add(root);
-  const fallbackParent = pathToFileURL(path.join(root, "package.json")).href;
-  const hooks = `const FALLBACK = ${JSON.stringify(fallbackParent)};
-export async function resolve(specifier, context, next) {
-  try {
-    return await next(specifier, context);
-  } catch (err) {
-    if (err?.code !== "ERR_MODULE_NOT_FOUND" || /^(\\.|\\/|#|[a-zA-Z][a-zA-Z0-9+.-]*:)/.test(specifier) || context.parentURL === FALLBACK) throw err;
-    try { return await next(specifier, { ...context, parentURL: FALLBACK }); } catch { throw err; }
-  }
-}
-`;
-  register(`data:text/javascript,${encodeURIComponent(hooks)}`);
-}
-
 /**
  * Resolves ids against `<root>/plugins/*` and any extra plugin dirs; unknown ids, broken manifests and plugins that
  * cannot run in an executor fail together with ARK_BUNDLE_PLUGIN_SET_INVALID (details list each).
  */
 export async function resolvePluginSet(ids: readonly string[], root: string, extraDirs: readonly string[] = []): Promise<BundlePlugin[]> {
+  // Plugins outside `root` import its dependencies by bare name, as the bundle build lets them (esbuild nodePaths).
+  resolveArkDependenciesFrom(root);
   const searchDirs = [path.join(root, "plugins"), ...extraDirs.map((d) => path.resolve(root, d))];
   const scan: Scan = { found: new Map(), failed: new Map(), done: false };
   const problems: { id: string; problem: string; file?: string; location?: string | null }[] = [];

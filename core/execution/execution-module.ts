@@ -82,6 +82,13 @@ export function createExecutionModule(): PluginDefinition<ExecutionConfig> {
     consumes: [toolHostRef],
     provides: [dispatchRouterRef, toolHostIssuerSlotRef],
     configSchema: executionSectionSchema,
+    // Checked by the boot plan against what the booting plugins register (ARK_DISPATCHER_UNKNOWN with the path).
+    // Route keys are node types, which may live only in an executor's plugin modules, so they are not checked.
+    configReferences: (section) => [
+      { path: ["dispatcher"], kind: "dispatcher", id: section.dispatcher },
+      { path: ["legacyDispatcher"], kind: "dispatcher", id: section.legacyDispatcher },
+      ...Object.entries(section.routes ?? {}).map(([nodeType, id]) => ({ path: ["routes", nodeType], kind: "dispatcher" as const, id })),
+    ],
     register(r) {
       r.dispatcher(createInlineDispatcher(nodeTypes, (request) => (tools && registries
         ? { tools: tools.forExecution(request), executors: (id) => registries?.executors.get(id) }
@@ -118,6 +125,8 @@ export function createExecutionModule(): PluginDefinition<ExecutionConfig> {
       });
     },
     start() {
+      // The boot plan refused unknown dispatchers already; this catches one whose plugin failed under
+      // onBootFailure: continue (its contributions were removed).
       router?.checkRoutes();
     },
     stop() {

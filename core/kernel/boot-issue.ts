@@ -12,6 +12,8 @@ export interface BootIssue {
   readonly path?: string;
   /** The environment variable the value came from, when it overrides the file (the path then says so too). */
   readonly env?: string;
+  /** For a value naming an unknown contribution: the ids that are registered. */
+  readonly known?: readonly string[];
 }
 
 /** `runtime.config.yaml:12:5 plugins[2].from: message` (position parts omitted when unknown). */

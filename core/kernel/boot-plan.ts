@@ -15,8 +15,17 @@ import type { BootFailurePolicy, PluginDefinition } from "../plugin-api/plugin.j
 import type { BootIssue } from "./boot-issue.js";
 import { throwIfIssues } from "./boot-issue.js";
 import { buildDependencyGraph, type GraphNode } from "./dependency-graph.js";
+import {
+  contributorKey,
+  referenceIssues,
+  registryOf,
+  unresolvedReferences,
+  type DisabledContributor,
+  type UnresolvedReference,
+} from "./config-references.js";
 import { checkManifest } from "./manifest-check.js";
-import { importListedPlugins, rawPluginEntries, type ImportedPlugin } from "./plugin-loader.js";
+import { importListedPlugins, importPlugin, rawPluginEntries, type ImportedPlugin, type PluginResolution, type RawPluginEntry } from "./plugin-loader.js";
+import { recordRegistration, type Registration } from "./plugin-registrar.js";
 
 /** Inputs of a boot: the config and the plugins that do not come from it. */
 export interface BootPlanOptions {
@@ -47,6 +56,8 @@ export interface PlannedPlugin {
   readonly dependencies: readonly string[];
   /** Ref ids this plugin may resolve beyond the kernel intrinsics. */
   readonly visibleRefs: ReadonlySet<string>;
+  /** What its `register` declared, recorded once by the plan; the kernel applies it instead of registering again. */
+  readonly registration: Registration;
 }
 
 /** A checked, ordered boot: what `ark config validate` verifies and what the kernel runs. */
@@ -101,14 +112,16 @@ export async function prepareBoot(options: BootPlanOptions): Promise<BootPlan> {
   throwIfIssues(graph.issues, "the plugin set cannot boot");
 
   const byId = new Map(planned.map((p) => [p.definition.id, p]));
+  // register runs here, once, in boot order: declarative and synchronous, so recording it needs no init.
   const plugins = graph.order.map((id): PlannedPlugin => {
     const p = byId.get(id)!;
     const deps = graph.dependencies.get(id) ?? [];
     const visible = new Set<string>([...(p.definition.consumes ?? []), ...(p.definition.provides ?? [])].map((r) => r.id));
     for (const dep of deps) for (const ref of byId.get(dep)?.definition.provides ?? []) visible.add(ref.id);
     for (const refId of options.preProvided ?? []) visible.add(refId);
-    return { ...p, dependencies: deps, visibleRefs: visible };
+    return { ...p, dependencies: deps, visibleRefs: visible, registration: recordRegistration(p.definition) };
   });
+  await throwIfUnknownReferences(source, plugins, disabledEntries, { baseDir, inline });
   const disabled = disabledEntries.map((e) => ({
     index: e.index,
     id: typeof e.id === "string" ? e.id : guessId(e.from),
@@ -117,7 +130,60 @@ export async function prepareBoot(options: BootPlanOptions): Promise<BootPlan> {
   return { source, config, plugins, disabled, schema: buildConfigSchema(sections as CoreSectionSchemas, pluginSchemas) };
 }
 
-type Unordered = Omit<PlannedPlugin, "dependencies" | "visibleRefs">;
+type Unordered = Omit<PlannedPlugin, "dependencies" | "visibleRefs" | "registration">;
+
+/**
+ * Config values naming a dispatcher (executor, ...) that no booting plugin registers: one issue each, with its path,
+ * the code boot used for it before (ARK_DISPATCHER_UNKNOWN) and the registered ids. Only sections of plugins that boot
+ * are checked — a module that does not boot routes nothing — so `ark config validate` plans with what `ark start`
+ * boots. When a disabled entry would register the id, the message names it (its module is imported only then).
+ */
+async function throwIfUnknownReferences(
+  source: ConfigSource,
+  plugins: readonly PlannedPlugin[],
+  disabledEntries: readonly RawPluginEntry[],
+  resolution: PluginResolution,
+): Promise<void> {
+  const sections = plugins.map((p) => ({
+    definition: p.definition,
+    prefix: p.builtin || p.index === null ? [p.definition.id] : ["plugins", p.index, "config"],
+    section: p.config,
+  }));
+  const { unresolved, failures } = unresolvedReferences(sections, plugins.map((p) => p.registration));
+  if (unresolved.length === 0 && failures.length === 0) return;
+  const disabled = unresolved.length > 0 ? await disabledContributors(unresolved, disabledEntries, resolution) : new Map<string, DisabledContributor>();
+  const issues: BootIssue[] = [
+    ...failures.map(({ prefix, message }): BootIssue => ({
+      code: "ARK_CONFIG_INVALID",
+      file: source.displayPath,
+      ...(source.positionOf(prefix) ?? {}),
+      path: formatConfigPath(prefix),
+      message,
+    })),
+    ...referenceIssues(source, unresolved, disabled),
+  ];
+  throwIfIssues(byPosition(issues), `${source.displayPath} cannot boot`);
+}
+
+/** What the disabled entries would register (ids only; a module that does not load is skipped: it cannot tell). */
+async function disabledContributors(
+  unresolved: readonly UnresolvedReference[],
+  entries: readonly RawPluginEntry[],
+  resolution: PluginResolution,
+): Promise<Map<string, DisabledContributor>> {
+  const wanted = new Set(unresolved.map((r) => contributorKey(registryOf(r), r.id)));
+  const found = new Map<string, DisabledContributor>();
+  for (const entry of entries) {
+    if (typeof entry.from !== "string" || entry.from.trim() === "") continue;
+    const loaded = await importPlugin(entry.from, resolution).catch(() => null);
+    if (!loaded || !("definition" in loaded)) continue;
+    for (const { registry, id } of recordRegistration(loaded.definition).contributions) {
+      const key = contributorKey(registry, id);
+      if (wanted.has(key) && !found.has(key)) found.set(key, { pluginId: loaded.definition.id, index: entry.index });
+    }
+  }
+  return found;
+}
 
 /**
  * Runs each section's own `checkConfig` (built-in sections and enabled plugin entries) on the validated config, so

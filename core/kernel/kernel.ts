@@ -8,7 +8,7 @@ import type { ServiceRef } from "../plugin-api/service-ref.js";
 import { KERNEL_API_VERSION } from "./api-version.js";
 import type { BootPlan, PlannedPlugin } from "./boot-plan.js";
 import { KernelRegistries } from "./kernel-registries.js";
-import { registerPlugin, type ProvidedService } from "./plugin-registrar.js";
+import { applyRegistration, type ProvidedService } from "./plugin-registrar.js";
 import { ServiceContainer } from "./service-container.js";
 import { roundMs, type PluginReport, type StartupReport } from "./startup-report.js";
 import { runWithTimeout } from "./with-timeout.js";
@@ -167,15 +167,16 @@ export class Kernel {
 
   private registerAll(): void {
     const conflicts: ArkError[] = [];
+    // The plan ran each plugin's register once (validate and boot check the same contributions); apply it here.
     for (const runtime of this.runtimes) {
-      const began = performance.now();
+      const { registration } = runtime.plan;
+      runtime.report.registerMs = roundMs(registration.ms);
       try {
-        runtime.provided = registerPlugin(runtime.plan.definition, this.registries, conflicts);
+        runtime.provided = applyRegistration(registration, this.registries, conflicts);
         runtime.report.status = "registered";
       } catch (err) {
         this.fail(runtime, wrap(err, "ARK_PLUGIN_REGISTER_FAILED", runtime, "register"));
       }
-      runtime.report.registerMs = roundMs(performance.now() - began);
     }
     if (conflicts.length > 0) {
       throw new ArkError("ARK_CONTRIBUTION_DUPLICATE", conflicts.map((c) => c.message).join("; "), {

@@ -1,9 +1,10 @@
 import { existsSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { errorMessage } from "../errors/index.js";
 import { isPluginDefinition, type PluginDefinition } from "../plugin-api/plugin.js";
+import { pluginLoadHint, resolveArkDependenciesFor } from "./ark-dependency-resolution.js";
 import type { BootIssue } from "./boot-issue.js";
 
 /** One `plugins:` entry of the config as written (before validation, so every field is unchecked). */
@@ -44,7 +45,10 @@ function resolveSpecifier(from: string, baseDir: string): string {
   return pathToFileURL(createRequire(path.join(baseDir, "noop.js")).resolve(from)).href;
 }
 
-/** Imports one plugin; returns its definition or the issue that explains why not. */
+/**
+ * Imports one plugin; returns its definition or the issue that explains why not. A plugin outside ARK's folder may
+ * import ARK's dependencies by bare name (see ark-dependency-resolution.ts), as in a bundle.
+ */
 export async function importPlugin(
   from: string,
   resolution: PluginResolution,
@@ -53,11 +57,20 @@ export async function importPlugin(
     const def = resolution.inline?.get(from.slice("inline:".length));
     return def ? { definition: def } : { error: `no in-memory plugin named ${from}` };
   }
-  let mod: Record<string, unknown>;
+  let url: string;
   try {
-    mod = (await import(resolveSpecifier(from, resolution.baseDir))) as Record<string, unknown>;
+    url = resolveSpecifier(from, resolution.baseDir);
   } catch (err) {
     return { error: `cannot load ${from}: ${errorMessage(err)}` };
+  }
+  const entryFile = fileURLToPath(url);
+  let mod: Record<string, unknown>;
+  try {
+    resolveArkDependenciesFor(entryFile);
+    mod = (await import(url)) as Record<string, unknown>;
+  } catch (err) {
+    const message = errorMessage(err);
+    return { error: `cannot load ${from}: ${message}${pluginLoadHint(message, entryFile)}` };
   }
   const def = mod.default;
   if (!isPluginDefinition(def)) {

@@ -2,7 +2,7 @@
  * The plugin API: the only module plugins import from the core.
  */
 export { definePlugin, isPluginDefinition } from "./plugin.js";
-export type { BootFailurePolicy, PluginContext, PluginDefinition, Registrar, ServiceFactory } from "./plugin.js";
+export type { BootFailurePolicy, ConfigReference, PluginContext, PluginDefinition, Registrar, ServiceFactory } from "./plugin.js";
 export { createServiceRef } from "./service-ref.js";
 export type { ServiceRef, ServiceScope } from "./service-ref.js";
 export { coreServices } from "./core-services.js";

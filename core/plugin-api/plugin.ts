@@ -1,7 +1,9 @@
 import type { Logger } from "pino";
 import type { ConfigCheckContext, ConfigCheckProblem } from "../config/config-check.js";
+import type { ConfigPath } from "../config/config-issue.js";
 import type { JSONSchema } from "../contracts/json-schema.js";
 import type {
+  ContributionKind,
   DispatcherContribution,
   EventChannelContribution,
   ExecutorContribution,
@@ -12,6 +14,18 @@ import type {
   ToolDomainContribution,
 } from "./contributions.js";
 import type { ServiceRef } from "./service-ref.js";
+
+/**
+ * A config value that names a contribution (`execution.dispatcher: kubernetes` names a dispatcher). The boot plan
+ * checks each against what the booting plugins register, for `ark config validate` and every boot alike.
+ */
+export interface ConfigReference {
+  /** Path of the value inside the section, e.g. `["routes", "task"]`. */
+  readonly path: ConfigPath;
+  readonly kind: Exclude<ContributionKind, "service">;
+  /** The id the value names. */
+  readonly id: string;
+}
 
 /** What a plugin does when its own boot fails: stop the whole boot, or carry on without it (and its dependents). */
 export type BootFailurePolicy = "abort" | "continue";
@@ -70,6 +84,12 @@ export interface PluginDefinition<C = Record<string, unknown>> {
    * no server. A check that init would also make belongs here, so validate and boot cannot disagree.
    */
   checkConfig?(section: Readonly<C>, context: ConfigCheckContext): readonly ConfigCheckProblem[];
+  /**
+   * The values of the `config:` section that name contributions (dispatchers, executors, ...), taken from the
+   * validated section. Pure, like checkConfig. Each is reported with its path when no booting plugin registers it,
+   * by `ark config validate` and by every boot before any init.
+   */
+  configReferences?(section: Readonly<C>): readonly ConfigReference[];
   /** Default boot-failure policy; the config entry's `onBootFailure` wins. */
   readonly onBootFailure?: BootFailurePolicy;
   /** Built-in modules are only booted when something requires them (the store, for example). */

@@ -155,3 +155,74 @@ export default definePlugin({
     expect(schemaOnly.issues[0]!.message).toContain("must be integer");
   });
 });
+
+/** A plugin (file `remote.mjs`, id `remote-dispatch`) contributing the dispatcher `remote`. */
+const remotePlugin = `import { definePlugin } from ${JSON.stringify(pluginApiUrl)};
+export default definePlugin({
+  id: "remote-dispatch", version: "1.0.0", kernel: "^1.0.0",
+  register(r) {
+    r.dispatcher({ id: "remote", async dispatch() { throw new Error("not in this test"); } });
+  },
+});
+`;
+
+describe("ark config validate refuses config values naming contributions nobody registers", () => {
+  it("an unknown dispatcher in execution.dispatcher, legacyDispatcher and routes: ARK_DISPATCHER_UNKNOWN at each path, by validate and by start", async () => {
+    const cwd = tempProject({
+      "runtime.config.yaml": `${CHEAP}api:\n  port: 0\nexecution:\n  dispatcher: nosuch\n  legacyDispatcher: proces\n  routes:\n    task: inline\n    exec_echo: inlin\n`,
+    });
+    const { result, issues } = await validateJson(cwd);
+    expect(result.code).toBe(1);
+    everyIssueHasCodePathMessage(issues);
+    expect(issues).toEqual([
+      expect.objectContaining({ code: "ARK_DISPATCHER_UNKNOWN", path: "execution.dispatcher", line: 6, col: 3, known: ["inline", "process"] }),
+      expect.objectContaining({ code: "ARK_DISPATCHER_UNKNOWN", path: "execution.legacyDispatcher", line: 7, col: 3, message: expect.stringContaining("did you mean 'process'?") }),
+      expect.objectContaining({ code: "ARK_DISPATCHER_UNKNOWN", path: "execution.routes.exec_echo", line: 10, col: 5, message: expect.stringContaining("did you mean 'inline'?") }),
+    ]);
+    expect(issues[0]!.message).toBe("dispatcher 'nosuch' is not registered by any enabled plugin; registered dispatchers: inline, process");
+
+    const text = await runArk(["config", "validate"], { cwd, env: NO_DB_ENV });
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain("runtime.config.yaml:6:3 execution.dispatcher: dispatcher 'nosuch' is not registered by any enabled plugin; registered dispatchers: inline, process  [ARK_DISPATCHER_UNKNOWN]");
+
+    // start refuses the same values with the same code and paths, before any plugin's init (no store is opened).
+    const boot = await start(cwd);
+    expect(boot.code).toBe(1);
+    expect(boot.stderr).toContain("error [ARK_DISPATCHER_UNKNOWN]");
+    expect(boot.stderr).toContain("- [ARK_DISPATCHER_UNKNOWN] runtime.config.yaml:6:3 execution.dispatcher: dispatcher 'nosuch' is not registered");
+    expect(boot.stderr).toContain("- [ARK_DISPATCHER_UNKNOWN] runtime.config.yaml:7:3 execution.legacyDispatcher: dispatcher 'proces'");
+    expect(boot.stderr).toContain("- [ARK_DISPATCHER_UNKNOWN] runtime.config.yaml:10:5 execution.routes.exec_echo: dispatcher 'inlin'");
+    expect(boot.stderr).not.toContain("store opened");
+  }, 90_000);
+
+  it("a dispatcher whose plugin is disabled is reported naming that plugin; enabled, the same config is valid", async () => {
+    const config = (enabled: boolean) =>
+      `${CHEAP}api:\n  port: 0\nexecution:\n  legacyDispatcher: remote\nplugins:\n  - from: ./remote.mjs\n    enabled: ${enabled}\n`;
+    const cwd = tempProject({ "remote.mjs": remotePlugin, "runtime.config.yaml": config(false) });
+    const { result, issues } = await validateJson(cwd);
+    expect(result.code).toBe(1);
+    expect(issues).toEqual([
+      expect.objectContaining({
+        code: "ARK_DISPATCHER_UNKNOWN",
+        path: "execution.legacyDispatcher",
+        line: 6,
+        col: 3,
+        message: "dispatcher 'remote' comes from plugin 'remote-dispatch', which is disabled (plugins[0].enabled: false); enable it, or name one of the registered dispatchers: inline, process",
+      }),
+    ]);
+    const boot = await start(cwd);
+    expect(boot.code).toBe(1);
+    expect(boot.stderr).toContain("- [ARK_DISPATCHER_UNKNOWN] runtime.config.yaml:6:3 execution.legacyDispatcher: dispatcher 'remote' comes from plugin 'remote-dispatch', which is disabled");
+
+    // Enabled, the plugin's dispatcher is known wherever it is named; built-in ones too.
+    const valid = tempProject({
+      "remote.mjs": remotePlugin,
+      "runtime.config.yaml": `${config(true)}execution:\n  dispatcher: remote\n  legacyDispatcher: process\n  routes:\n    task: remote\n    decision: inline\n`.replace("execution:\n  legacyDispatcher: remote\n", ""),
+    });
+    const ok = await validateJson(valid);
+    expect(ok.issues).toEqual([]);
+    expect(ok.result.code).toBe(0);
+    // And the default config (no execution section) stays valid.
+    expect((await validateJson(tempProject({ "runtime.config.yaml": CHEAP }))).result.code).toBe(0);
+  }, 90_000);
+});

@@ -6,7 +6,7 @@ import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { ARK_ROOT, buildExecutorBundles, checkOutDir, IMAGE_CLASSES, imageReference, type BuiltClass, type ImageClass } from "../../bundle/build-bundle.js";
 import { checkRegistry, checkTag, detectImageBuilder, publishImage } from "../../bundle/image-publish.js";
-import { normalisePluginIds, readPluginSetFile, resolveArkDependenciesFrom, resolvePluginSet } from "../../bundle/plugin-set.js";
+import { normalisePluginIds, readPluginSetFile, resolvePluginSet } from "../../bundle/plugin-set.js";
 import { ArkError, isArkError } from "../../errors/index.js";
 import { errorJson, out, outJson, printError } from "../output.js";
 
@@ -81,7 +81,6 @@ export async function bundleCommand(opts: BundleOptions): Promise<number> {
   const outDir = path.resolve(opts.out ?? "dist/executor");
   checkOutDir(outDir, classes);
   const ids = pluginIds(opts);
-  resolveArkDependenciesFrom(root);
   const plugins = await resolvePluginSet(ids, root, pluginSearchDirs(root, opts));
   const progress = (line: string): void => {
     if (!opts.json) out(line);

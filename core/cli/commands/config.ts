@@ -6,11 +6,16 @@ import { builtinModules } from "../../kernel/builtin-modules.js";
 import { planKernel } from "../../kernel/create-kernel.js";
 import { kernelOptionsFrom, type GlobalOptions } from "../cli-options.js";
 import { out, outJson } from "../output.js";
+import { SERVED_MODULES } from "./start.js";
 
-/** `ark config validate`: every problem at once; exit code 0 when valid, 1 when not. */
+/**
+ * `ark config validate`: every problem at once; exit code 0 when valid, 1 when not. It plans the boot `ark start`
+ * makes (the modules it serves demanded), so a section of a module that boots there — `execution`, whose dispatchers
+ * must be registered — is checked as start checks it.
+ */
 export async function configValidateCommand(global: GlobalOptions, opts: { json?: boolean }): Promise<number> {
   try {
-    const plan = await planKernel(kernelOptionsFrom(global, "warn"));
+    const plan = await planKernel({ ...kernelOptionsFrom(global, "warn"), demand: SERVED_MODULES });
     if (opts.json) outJson({ ok: true, file: plan.source.displayPath, issues: [] });
     else out(`${plan.source.displayPath}: valid (${plan.plugins.filter((p) => !p.builtin).length} plugins, ${plan.disabled.length} disabled)`);
     return 0;

@@ -1,6 +1,6 @@
 import { planKernel } from "../../kernel/create-kernel.js";
 import { KernelRegistries } from "../../kernel/kernel-registries.js";
-import { registerPlugin } from "../../kernel/plugin-registrar.js";
+import { applyRegistration } from "../../kernel/plugin-registrar.js";
 import { readDbStatus, runDbMigrate, type DbCommandOptions } from "../../store/db-commands.js";
 import type { StoreConfig } from "../../store/store-config-schema.js";
 import { kernelOptionsFrom, type GlobalOptions } from "../cli-options.js";
@@ -10,7 +10,7 @@ import { out, outJson, table } from "../output.js";
 export async function dbOptionsFrom(global: GlobalOptions): Promise<DbCommandOptions> {
   const plan = await planKernel({ ...kernelOptionsFrom(global, "warn"), demand: ["store"] });
   const registries = new KernelRegistries();
-  for (const p of plan.plugins) if (!p.builtin) registerPlugin(p.definition, registries, []);
+  for (const p of plan.plugins) if (!p.builtin) applyRegistration(p.registration, registries, []);
   return { storeConfig: (plan.config.store ?? {}) as StoreConfig, pluginMigrations: registries.schemaMigrations.entries(), configFile: plan.source.filePath };
 }
 

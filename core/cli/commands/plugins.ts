@@ -1,17 +1,17 @@
 import { planKernel } from "../../kernel/create-kernel.js";
 import { KernelRegistries } from "../../kernel/kernel-registries.js";
-import { registerPlugin } from "../../kernel/plugin-registrar.js";
+import { applyRegistration } from "../../kernel/plugin-registrar.js";
 import { kernelOptionsFrom, type GlobalOptions } from "../cli-options.js";
 import { out, outJson, table } from "../output.js";
 
-/** `ark plugins`: each plugin in boot order with its version, status and contributions (register only, no I/O). */
+/** `ark plugins`: each plugin in boot order with its version, status and contributions (what the plan recorded from register; no init, no I/O). */
 export async function pluginsCommand(global: GlobalOptions, opts: { json?: boolean }): Promise<void> {
   const plan = await planKernel(kernelOptionsFrom(global, "warn"));
   const registries = new KernelRegistries();
   const rows = plan.plugins.map((p) => {
     let status = p.builtin ? "built-in" : "enabled";
     try {
-      registerPlugin(p.definition, registries, []);
+      applyRegistration(p.registration, registries, []);
     } catch (err) {
       status = `register failed: ${(err as Error).message}`;
     }
