@@ -67,7 +67,7 @@ export const errorCatalogue = {
   ARK_FLOW_RUN_ACTIVE: { status: 409, hint: "The flowchart has runs that are still active; stop or cancel them first (details.activeRunIds)." },
   ARK_FLOW_WAIT_TIMEOUT: { status: 504, hint: "The run is still going; wait longer, or follow it through its events (details.status says where it is)." },
   // execution plane
-  ARK_DISPATCHER_UNKNOWN: { status: 500, hint: "Enable the plugin that contributes this dispatcher, or change execution.dispatcher / execution.routes to a registered one (details.registered)." },
+  ARK_DISPATCHER_UNKNOWN: { status: 500, hint: "Enable the plugin that contributes this dispatcher, or change execution.dispatcher / legacyDispatcher / routes to a registered one (listed in the issue's `known`, or details.registered at run time); `ark config validate` reports these before boot." },
   // http api
   ARK_API_REGISTRATION_INVALID: { status: 500, hint: "Fix the route or health source named in the message: routes live under /api/, method+url are unique, schemas compile, and everything is added during a plugin's init (before the API listens)." },
   ARK_API_LISTEN_FAILED: { status: 500, hint: "Another process may use api.port, or api.host is not an address of this machine; change api.port / api.host (port 0 picks a free port)." },
@@ -78,6 +78,7 @@ export const errorCatalogue = {
   ARK_RT_REPLAY_TOO_LARGE: { status: 413, hint: "More events were missed than one replay sends (details.limit); page through GET /api/events?room=...&after_stream=...&after=N, then send rt.replay with the newer cursors." },
   ARK_RT_BUSY: { status: 429, hint: "Too many event-log reads are waiting (this connection's replays, or the server's read queue; details.limit): wait for the pending acknowledgements, then try again." },
   ARK_RT_EVENT_UNKNOWN: { status: 400, hint: "Emit one of the events in details.events (rt.health, rt.subscribe, rt.unsubscribe, rt.replay)." },
+  ARK_RT_LIMIT_REACHED: { status: 503, hint: "The realtime server is at a limit (details.scope: connections, connections_per_address or subscriptions_total; details.limit): close connections or unsubscribe rooms you no longer need and retry with backoff; operators raise maxConnections, maxConnectionsPerAddress or maxSubscriptionsTotal in the channel-socketio config, or add kernels." },
   ARK_RT_BACKLOG_EXCEEDED: { status: 503, hint: "The client read events too slowly and was disconnected; reconnect and send rt.replay with the last sequence per stream it has." },
   // executor bundles (ark bundle)
   ARK_BUNDLE_PLUGIN_SET_INVALID: { status: 400, hint: "Fix the plugin set: --plugins or the --plugin-set file (a YAML list) must name at least one plugin, each a folder under plugins/ or a --plugin-dir that loads and declares runsInExecutor: true (`ark plugins` lists them); details.problems says what is wrong with each." },

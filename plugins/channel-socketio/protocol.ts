@@ -29,7 +29,7 @@ export const MAX_ROOMS_PER_REQUEST = 100;
 export const MAX_REPLAY_ROOMS = 10;
 /** Replays one connection may have queued or running; one more is refused with ARK_RT_BUSY. */
 export const MAX_PENDING_REPLAYS = 4;
-/** Most rooms one socket may be in. */
+/** Most rooms one socket may be in, unless maxSubscriptionsPerConnection says otherwise. */
 export const MAX_ROOMS_PER_SOCKET = 1000;
 /** Most streams one `after` cursor map may name. */
 export const MAX_CURSOR_STREAMS = 1000;
@@ -134,6 +134,8 @@ export class RtMetrics {
   disconnectTotal = 0;
   healthTotal = 0;
   refusedTotal = 0;
+  /** Connections and subscribe/replay requests refused by a server-wide limit (ARK_RT_LIMIT_REACHED). */
+  limitedTotal = 0;
 
   /** The counters plus the number of open connections, as the reference reports them. */
   snapshot(openConnections: number): Record<string, number> {
@@ -142,6 +144,7 @@ export class RtMetrics {
       disconnect_total: this.disconnectTotal,
       health_total: this.healthTotal,
       refused_total: this.refusedTotal,
+      limited_total: this.limitedTotal,
       open_connections: openConnections,
     };
   }

@@ -4,11 +4,11 @@ import type { ArkErrorCode } from "../../core/plugin-api/index.js";
 import type { RtMetrics } from "./protocol.js";
 
 /** The error a Socket.IO middleware refuses a connection with; the client's `connect_error` carries `data`. */
-export type RtConnectError = Error & { data: { code: ArkErrorCode; message: string } };
+export type RtConnectError = Error & { data: { code: ArkErrorCode; message: string; details?: Record<string, unknown> } };
 
-/** Builds a connection refusal whose message starts with the stable code. */
-export function rtConnectError(code: ArkErrorCode, message: string): RtConnectError {
-  return Object.assign(new Error(`${code}: ${message}`), { data: { code, message } });
+/** Builds a connection refusal whose message starts with the stable code (`details` too when given). */
+export function rtConnectError(code: ArkErrorCode, message: string, details?: Record<string, unknown>): RtConnectError {
+  return Object.assign(new Error(`${code}: ${message}`), { data: { code, message, ...(details ? { details } : {}) } });
 }
 
 function digest(value: string): Buffer {

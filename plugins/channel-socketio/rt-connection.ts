@@ -5,7 +5,6 @@ import type { RtSettings } from "./config.js";
 import {
   errorAck,
   MAX_PENDING_REPLAYS,
-  MAX_ROOMS_PER_SOCKET,
   okAck,
   parseRoomsRequest,
   RT_CONTRACT_VERSION,
@@ -15,6 +14,7 @@ import {
 } from "./protocol.js";
 import { readMissedEvents, type EventLogReader } from "./replay-reader.js";
 import { RoomMembership } from "./room-membership.js";
+import type { RtLimits } from "./rt-limits.js";
 import { SocketFeed } from "./socket-feed.js";
 
 /** What a connection's handlers share with the server. */
@@ -22,6 +22,8 @@ export interface ConnectionContext {
   readonly settings: RtSettings;
   readonly reader: EventLogReader;
   readonly metrics: RtMetrics;
+  /** Server-wide counts and limits (subscriptions summed over every connection). */
+  readonly limits: RtLimits;
   readonly feeds: Map<string, SocketFeed>;
   openConnections(): number;
   /** How events reach this kernel from the others, for rt.connected and rt.health. */
@@ -135,13 +137,24 @@ async function joinWithReplay(connection: Connection, rooms: string[], after: St
   }
 }
 
-function checkRoomBudget(socket: Socket, rooms: readonly string[]): void {
+/**
+ * Checks that joining `rooms` stays within this connection's room limit and the server's total; the caller joins in
+ * the same synchronous block, so concurrent requests cannot both pass on the same free places.
+ */
+function checkRoomBudget(socket: Socket, rooms: readonly string[], ctx: ConnectionContext): void {
   const joined = socket.rooms.size - 1;
-  const added = rooms.filter((room) => !socket.rooms.has(room)).length;
-  if (joined + added > MAX_ROOMS_PER_SOCKET) {
-    throw new ArkError("ARK_RT_REQUEST_INVALID", `A connection can be in at most ${MAX_ROOMS_PER_SOCKET} rooms; it is in ${joined}.`, {
-      details: { field: "rooms", limit: MAX_ROOMS_PER_SOCKET, joined },
+  const added = new Set(rooms.filter((room) => !socket.rooms.has(room))).size;
+  const limit = ctx.settings.maxSubscriptionsPerConnection;
+  if (joined + added > limit) {
+    throw new ArkError("ARK_RT_REQUEST_INVALID", `A connection can be in at most ${limit} rooms; it is in ${joined}.`, {
+      details: { field: "rooms", limit, joined },
     });
+  }
+  try {
+    ctx.limits.checkSubscriptions(added);
+  } catch (err) {
+    ctx.metrics.limitedTotal += 1;
+    throw err;
   }
 }
 
@@ -180,7 +193,7 @@ export function handleConnection(socket: Socket, ctx: ConnectionContext): void {
   });
   answer(socket, RtEvent.subscribe, ctx, (payload) => {
     const request = parseRoomsRequest(payload);
-    checkRoomBudget(socket, request.rooms);
+    checkRoomBudget(socket, request.rooms, ctx);
     if (request.after !== undefined) return joinWithReplay(connection, request.rooms, request.after);
     void socket.join(request.rooms);
     connection.membership.joined(request.rooms);
@@ -188,7 +201,7 @@ export function handleConnection(socket: Socket, ctx: ConnectionContext): void {
   });
   answer(socket, RtEvent.replay, ctx, (payload) => {
     const request = parseRoomsRequest(payload, { requireAfter: true });
-    checkRoomBudget(socket, request.rooms);
+    checkRoomBudget(socket, request.rooms, ctx);
     return joinWithReplay(connection, request.rooms, request.after ?? {});
   });
   answer(socket, RtEvent.unsubscribe, ctx, (payload) => {

@@ -1,7 +1,7 @@
-import type { Server as HttpServer } from "node:http";
+import type { IncomingMessage, Server as HttpServer } from "node:http";
 import { createAdapter } from "@socket.io/redis-adapter";
 import type { Logger } from "pino";
-import { Server, type Namespace, type ServerOptions } from "socket.io";
+import { Server, type Namespace, type ServerOptions, type Socket } from "socket.io";
 import { errorMessage, type EventEnvelope, type HealthSourceResult } from "../../core/plugin-api/index.js";
 import type { RtSettings } from "./config.js";
 import { attachRestorably } from "./http-attachment.js";
@@ -11,6 +11,7 @@ import { RedisLink } from "./redis-link.js";
 import { readMissedEvents, type EventLogReader } from "./replay-reader.js";
 import { rtConnectError, tokenMiddleware } from "./rt-auth.js";
 import { handleConnection, type ConnectionContext } from "./rt-connection.js";
+import { clientAddress, CONNECT_TIMEOUT_MS, RtLimits } from "./rt-limits.js";
 import type { SocketFeed } from "./socket-feed.js";
 
 /** The server-to-server event carrying one committed envelope from the kernel that committed it to its peers. */
@@ -47,6 +48,8 @@ function corsOption(origins: readonly string[]): ServerOptions["cors"] | undefin
  */
 export class RtServer {
   readonly metrics = new RtMetrics();
+  /** Server-wide bounds: connections in total and per address, engine.io sessions, subscriptions in total. */
+  readonly limits: RtLimits;
   private readonly io: Server;
   private readonly nsp: Namespace;
   private readonly feeds = new Map<string, SocketFeed>();
@@ -60,6 +63,7 @@ export class RtServer {
 
   constructor(private readonly options: RtServerOptions) {
     const { settings, logger } = options;
+    this.limits = new RtLimits(settings);
     this.redis = settings.redisUrl ? new RedisLink(settings.redisUrl, { logger, onRecovered: () => this.onRedisRecovered() }) : null;
     try {
       this.io = this.createIo();
@@ -72,6 +76,9 @@ export class RtServer {
         ...(logger ? { logger } : {}),
       });
       this.detach = attachRestorably(options.httpServer, (server) => this.io.attach(server));
+      this.io.engine.on("connection", (raw: { remoteAddress?: string; once(event: "close", listener: () => void): unknown }) => {
+        raw.once("close", this.limits.sessions.add(clientAddress(raw.remoteAddress)));
+      });
     } catch (err) {
       this.redis?.close();
       throw err;
@@ -79,6 +86,10 @@ export class RtServer {
     this.io.of("/").use((_socket, next) => next(rtConnectError("ARK_RT_REQUEST_INVALID", `Connect to the ${RT_NAMESPACE} namespace.`)));
     this.nsp = this.io.of(RT_NAMESPACE);
     this.nsp.use(tokenMiddleware(settings.token, this.metrics));
+    // Last: nothing after it may refuse a socket it counted.
+    this.nsp.use((socket, next) => this.admit(socket, next));
+    this.nsp.adapter.on("join-room", (room: string, id: string) => room !== id && this.limits.roomJoined());
+    this.nsp.adapter.on("leave-room", (room: string, id: string) => room !== id && this.limits.roomLeft());
     this.nsp.on("connection", (socket) => handleConnection(socket, this.connectionContext()));
     if (this.redis) this.nsp.on(PEER_EVENT, (payload: unknown) => this.acceptPeer(payload));
   }
@@ -109,7 +120,7 @@ export class RtServer {
 
   /** The realtime section of /api/health: degraded while Redis is configured but unreachable. */
   health(): HealthSourceResult {
-    const base = { fanout: this.fanoutMode, metrics: this.metrics.snapshot(this.nsp.sockets.size) };
+    const base = { fanout: this.fanoutMode, metrics: this.metrics.snapshot(this.nsp.sockets.size), limits: this.limits.snapshot() };
     if (!this.redis) return { status: "ok", ...base };
     const redis = { ...this.redis.health(), unsent_to_peers: this.outbox.length };
     if (redis.ready) return { status: "ok", ...base, redis };
@@ -144,9 +155,58 @@ export class RtServer {
       pingInterval: settings.pingIntervalMs,
       pingTimeout: settings.pingTimeoutMs,
       serveClient: false,
+      // Clients' messages are requests (the largest valid one is about 0.6 MB); a bigger one closes its connection.
+      maxHttpBufferSize: settings.maxMessageBytes,
+      // An engine.io session that has not joined /rt within this is closed (Socket.IO's default is 45 s).
+      connectTimeout: CONNECT_TIMEOUT_MS,
+      // A backstop for engine.io sessions that never join /rt (so never meet the /rt middleware's limits).
+      allowRequest: (req, callback) => this.allowSession(req, callback),
       ...(cors ? { cors } : {}),
       ...(this.redis ? { adapter: createAdapter(this.redis.pub, this.redis.sub, { key: `${settings.redisKey}.socket.io` }) } : {}),
     });
+  }
+
+  /**
+   * The /rt middleware admitting a connection within maxConnections and maxConnectionsPerAddress; a refusal is a
+   * connect_error whose data carries ARK_RT_LIMIT_REACHED. An admitted connection is counted until its socket
+   * disconnects or its transport closes, whichever comes first (an abrupt close included; the release is idempotent).
+   */
+  private admit(socket: Socket, next: (err?: Error) => void): void {
+    if (socket.conn.readyState !== "open") {
+      next(rtConnectError("ARK_RT_REQUEST_INVALID", "The connection closed while it was being set up."));
+      return;
+    }
+    const address = clientAddress(socket.handshake.address);
+    const refusal = this.limits.connectionRefusal(address);
+    if (refusal) {
+      this.metrics.refusedTotal += 1;
+      this.metrics.limitedTotal += 1;
+      this.options.logger?.debug({ address, ...refusal.details }, "refused a realtime connection: limit reached");
+      next(rtConnectError(refusal.code, refusal.message, refusal.details));
+      return;
+    }
+    const release = this.limits.connections.add(address);
+    const conn = socket.conn;
+    conn.once("close", release);
+    // A client may leave /rt and join again on the same engine.io connection: drop the close listener with the socket.
+    socket.once("disconnect", () => {
+      conn.off("close", release);
+      release();
+    });
+    next();
+  }
+
+  /** engine.io's allowRequest: refuses a new session beyond the engine-session backstop (HTTP 403 to the handshake). */
+  private allowSession(req: IncomingMessage, callback: (err: string | null | undefined, success: boolean) => void): void {
+    const address = clientAddress(req.socket.remoteAddress);
+    const scope = this.limits.sessionRefusal(address);
+    if (scope === null) {
+      callback(null, true);
+      return;
+    }
+    this.metrics.limitedTotal += 1;
+    this.options.logger?.debug({ address, scope }, "refused an engine.io session: limit reached");
+    callback(`ARK_RT_LIMIT_REACHED: too many open sessions (${scope})`, false);
   }
 
   private connectionContext(): ConnectionContext {
@@ -154,6 +214,7 @@ export class RtServer {
       settings: this.options.settings,
       reader: this.options.clientReader,
       metrics: this.metrics,
+      limits: this.limits,
       feeds: this.feeds,
       openConnections: () => this.nsp.sockets.size,
       fanout: () => ({ mode: this.fanoutMode, ...(this.redis ? { redis_ready: this.redis.ready } : {}) }),
