@@ -5,7 +5,7 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { bundleCommand } from "../../core/cli/commands/bundle.js";
 import { parseExecutorOutput } from "../../core/execution/executor-markers.js";
-import { pluginApiUrl, runArk } from "../support/cli.js";
+import { pluginApiUrl, runArk, teamRepository } from "../support/cli.js";
 
 const repo = path.resolve(import.meta.dirname, "../..");
 const fixtures = "test/fixtures/bundle-plugins";
@@ -69,9 +69,7 @@ describe("ark bundle: a plugin outside ARK's folder, run from outside it", () =>
   let team: string;
   beforeAll(() => {
     team = tmp();
-    write(path.join(team, "package.json"), JSON.stringify({ name: "team-plugins", private: true, type: "module" }));
-    write(path.join(team, "node_modules/team-words/package.json"), JSON.stringify({ name: "team-words", version: "1.0.0", type: "module", main: "index.js" }));
-    write(path.join(team, "node_modules/team-words/index.js"), 'export const greeting = (name) => `hello ${name} from team-words`;\n');
+    teamRepository(team);
     write(path.join(team, "plugins/team-greeter/index.ts"), `import "reflect-metadata";
 import { container } from "tsyringe";
 import { definePlugin } from ${JSON.stringify(pluginApiUrl)};

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { pluginApiUrl, runArk } from "../support/cli.js";
+import { pluginApiUrl, runArk, teamRepository } from "../support/cli.js";
 
 const tmp = (): string => mkdtempSync(path.join(os.tmpdir(), "ark-outside-plugin-"));
 const write = (file: string, text: string): void => {
@@ -23,9 +23,7 @@ describe("a plugin outside ARK's folder, loaded by the kernel", () => {
   let team: string;
   beforeAll(() => {
     team = tmp();
-    write(path.join(team, "package.json"), JSON.stringify({ name: "team-plugins", private: true, type: "module" }));
-    write(path.join(team, "node_modules/team-words/package.json"), JSON.stringify({ name: "team-words", version: "1.0.0", type: "module", main: "index.js" }));
-    write(path.join(team, "node_modules/team-words/index.js"), 'export const greeting = (name) => `hello ${name} from team-words`;\n');
+    teamRepository(team);
     write(path.join(team, "plugins/team-check/index.ts"), `import "reflect-metadata";
 import { container } from "tsyringe";
 import { Ajv } from "ajv";

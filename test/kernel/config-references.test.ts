@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { isArkError } from "../../core/errors/index.js";
 import { startTestKernel } from "../../core/testing/index.js";
 import { definePlugin, type PluginDefinition } from "../../core/plugin-api/index.js";
+import { caughtArkError } from "../support/ark-error.js";
 
 /**
  * Config values naming contributions (`configReferences`) are checked by the boot plan against what the booting
@@ -10,16 +10,6 @@ import { definePlugin, type PluginDefinition } from "../../core/plugin-api/index
 
 const boot = (plugins: PluginDefinition<any>[], pluginConfig: Record<string, Record<string, unknown>> = {}) =>
   startTestKernel({ plugins, pluginConfig, builtins: [] });
-
-async function bootError(run: () => Promise<unknown>) {
-  try {
-    await run();
-  } catch (err) {
-    if (isArkError(err)) return err;
-    throw err;
-  }
-  throw new Error("expected the boot to fail");
-}
 
 const executorPlugin = (id: string, executorId: string, calls: string[] = []) =>
   definePlugin({
@@ -48,7 +38,7 @@ describe("config references", () => {
 
   it("a plugin's value naming an executor nobody registers is ARK_CONFIG_INVALID at its path, with a suggestion and the known ids", async () => {
     const picker = pickerPlugin((c) => (c.executor ? [{ path: ["executor"], kind: "executor", id: c.executor }] : []));
-    const err = await bootError(() => boot([executorPlugin("llm", "frontier"), picker], { picker: { executor: "frontir" } }));
+    const err = await caughtArkError(boot([executorPlugin("llm", "frontier"), picker], { picker: { executor: "frontir" } }));
     expect(err.code).toBe("ARK_CONFIG_INVALID");
     expect(err.details.issues).toEqual([
       expect.objectContaining({
@@ -66,7 +56,7 @@ describe("config references", () => {
     const broken = pickerPlugin(() => {
       throw new Error("boom");
     });
-    const err = await bootError(() => boot([broken]));
+    const err = await caughtArkError(boot([broken]));
     expect(err.details.issues).toEqual([expect.objectContaining({ code: "ARK_CONFIG_INVALID", path: "plugins[0].config", message: expect.stringContaining("boom") })]);
   });
 });

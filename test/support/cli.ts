@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -76,4 +76,18 @@ connectors:
   - { source: start, target: nap }
   - { source: nap, target: nap }
 `;
+}
+
+/**
+ * Makes `dir` a team's own repository outside ARK's folder: a package.json declaring ES modules and one dependency of
+ * its own, `team-words` (exporting `greeting(name)`) in its node_modules, and none of ARK's.
+ */
+export function teamRepository(dir: string): void {
+  const write = (file: string, text: string) => {
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    writeFileSync(path.join(dir, file), text);
+  };
+  write("package.json", JSON.stringify({ name: "team-plugins", private: true, type: "module" }));
+  write("node_modules/team-words/package.json", JSON.stringify({ name: "team-words", version: "1.0.0", type: "module", main: "index.js" }));
+  write("node_modules/team-words/index.js", 'export const greeting = (name) => `hello ${name} from team-words`;\n');
 }
